@@ -1,0 +1,31 @@
+// The closed set of IR operations. Each has exactly one entry in the op registry
+// (op_registry.cpp) that gives its name, arity, attributes and shape rule; the reference
+// interpreter (src/interp) and the C emitter (src/codegen/c) each hold one kernel per kind.
+// Float ops follow ONNX float32 semantics; integer ops are exact. The float-only and integer-only
+// ops are listed in the registry (`OpDef::dtypes`).
+#pragma once
+
+namespace htvm {
+
+enum class OpKind {
+  Conv2D,         // x, w, [b]; attrs strides, pads (t,l,b,r), dilations, group. int: i32 accumulator
+  Dense,          // x[N,K], w, [b]; attr trans_b (1: w is [M,K], 0: w is [K,M])
+  Add,            // elementwise with numpy broadcasting
+  Sub,
+  Mul,
+  Div,            // float only: IEEE float32 division
+  Max,
+  Min,
+  Floor,          // float only
+  Clip,           // attrs lo, hi (doubles; +-inf allowed for float); int output may narrow the dtype
+  GlobalAvgPool,  // float only: mean over H, W
+  GlobalSum,      // integer: sum over H, W into i32
+  Reshape,        // attr shape; data order unchanged
+  ShiftRight,     // integer: floor(x / 2^shift), attr shift
+  FloorDiv,       // integer: floor(x / divisor), attr divisor (positive integer)
+  FloorDivF32,    // integer in/out: floor(fl32(fl32(x) / fl32(divisor))), attr divisor
+  Cast,           // to the output's dtype; float->int requires integer values in range
+  kCount
+};
+
+}  // namespace htvm

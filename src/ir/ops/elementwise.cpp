@@ -1,0 +1,40 @@
+// Shape rules for elementwise ops: binary ops broadcast numpy-style, unary ops keep the shape.
+#include "ir/op_registry.h"
+
+namespace htvm {
+namespace {
+
+Result<Shape> binaryShape(const Graph& g, const Node& n) {
+  return broadcastShapes(g.type(n.inputs[0]).shape, g.type(n.inputs[1]).shape);
+}
+
+Result<Shape> unaryShape(const Graph& g, const Node& n) { return g.type(n.inputs[0]).shape; }
+
+OpDef binary(OpKind k, const char* name, DTypeRule rule) {
+  return {k, name, 2, 2, {}, rule, binaryShape};
+}
+
+OpDef unary(OpKind k, const char* name, std::vector<AttrSpec> attrs, DTypeRule rule) {
+  return {k, name, 1, 1, std::move(attrs), rule, unaryShape};
+}
+
+}  // namespace
+
+void addElementwiseOps(OpRegistry& r) {
+  r.add(binary(OpKind::Add, "add", DTypeRule::Any));
+  r.add(binary(OpKind::Sub, "sub", DTypeRule::Any));
+  r.add(binary(OpKind::Mul, "mul", DTypeRule::Any));
+  r.add(binary(OpKind::Div, "div", DTypeRule::FloatOnly));
+  r.add(binary(OpKind::Max, "max", DTypeRule::Any));
+  r.add(binary(OpKind::Min, "min", DTypeRule::Any));
+  r.add(unary(OpKind::Floor, "floor", {}, DTypeRule::FloatOnly));
+  r.add(unary(OpKind::Clip, "clip", {{"lo", AttrKind::Float, true}, {"hi", AttrKind::Float, true}},
+              DTypeRule::Any));
+  r.add(unary(OpKind::ShiftRight, "shift_right", {{"shift", AttrKind::Int, true}}, DTypeRule::IntOnly));
+  r.add(unary(OpKind::FloorDiv, "floor_div", {{"divisor", AttrKind::Int, true}}, DTypeRule::IntOnly));
+  r.add(unary(OpKind::FloorDivF32, "floor_div_f32", {{"divisor", AttrKind::Float, true}},
+              DTypeRule::IntOnly));
+  r.add(unary(OpKind::Cast, "cast", {}, DTypeRule::Any));
+}
+
+}  // namespace htvm
