@@ -1,1 +1,91 @@
-int main() { return 0; }
+// htvm command-line interface: compile, run and verify quantized ONNX models. The subcommands only
+// parse options and print; the work lives in the library modules (src/driver and below).
+// Exit codes: 0 success (all exact for verify), 1 verification mismatch, 2 bad usage or bad model.
+#include <CLI/CLI.hpp>
+#include <chrono>
+#include <filesystem>
+#include <iostream>
+
+#include "driver/layer_table.h"
+#include "driver/pipeline.h"
+#include "driver/run.h"
+#include "driver/verify.h"
+#include "ir/print.h"
+
+namespace {
+
+int fail(const htvm::Diag& d) {
+  std::cerr << "htvm: error: " << d.message << "\n";
+  return 2;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  CLI::App app{"htvm: ahead-of-time compiler from quantized ONNX models to self-contained C for "
+               "heterogeneous TinyML SoCs"};
+  app.require_subcommand(1);
+
+  htvm::CompileOptions compile;
+  bool report = false, dumpIr = false;
+  CLI::App* c = app.add_subcommand("compile", "compile MODEL.onnx into a C project in DIR");
+  c->add_option("model", compile.modelPath, "quantized ONNX model (Quantlib export)")->required();
+  c->add_option("-o,--output", compile.outDir, "output directory for the generated project")->required();
+  c->add_flag("--report", report, "print the per-layer table (also written to DIR/report.json)");
+  c->add_flag("--dump-ir", dumpIr, "print the integer IR graph");
+
+  htvm::RunOptions run;
+  CLI::App* r = app.add_subcommand("run", "build (if needed) and run a compiled project on an input");
+  r->add_option("dir", run.dir, "directory written by `htvm compile`")->required();
+  r->add_option("--input", run.inputPath, "input .npy (the model's input shape, or N samples stacked)")
+      ->required();
+  r->add_option("--output", run.outputPath, "write the outputs to this .npy file");
+
+  htvm::VerifyOptions verify;
+  CLI::App* v = app.add_subcommand(
+      "verify", "compile, build and run MODEL on every sample; compare exactly with expected outputs "
+                "and the reference interpreter");
+  v->add_option("model", verify.modelPath, "quantized ONNX model")->required();
+  v->add_option("--inputs", verify.inputsPath, "input samples .npy (e.g. testdata/inputs.npy or input.npy)")
+      ->required();
+  v->add_option("--outputs", verify.outputsPath, "expected outputs .npy, one per input sample")->required();
+  v->add_option("-o,--output", verify.outDir, "keep the generated project here (default: a temporary dir)");
+  v->add_flag("--report", verify.printLayers, "print the per-layer table");
+
+  try {
+    app.parse(argc, argv);
+  } catch (const CLI::ParseError& e) {
+    int rc = app.exit(e);
+    return rc == 0 ? 0 : 2;
+  }
+
+  try {
+    if (c->parsed()) {
+      auto r0 = htvm::compileModel(compile);
+      if (!r0.ok()) return fail(r0.diag());
+      if (dumpIr) std::cout << htvm::printGraph(r0->integer.graph);
+      if (report) std::cout << htvm::layerTable(compile.outDir + "/report.json");
+      std::cout << "htvm: compiled " << compile.modelPath << " -> " << compile.outDir << " in "
+                << r0->totalSeconds * 1000 << " ms (";
+      for (size_t i = 0; i < r0->stageSeconds.size(); ++i)
+        std::cout << (i ? ", " : "") << r0->stageSeconds[i].first << " " << r0->stageSeconds[i].second * 1000
+                  << " ms";
+      std::cout << ")\n";
+      return 0;
+    }
+    if (r->parsed()) {
+      auto r1 = htvm::runCompiled(run, std::cout);
+      if (!r1.ok()) return fail(r1.diag());
+      return 0;
+    }
+    if (v->parsed()) {
+      auto r2 = htvm::verifyModel(verify, std::cout);
+      if (!r2.ok()) return fail(r2.diag());
+      return r2->allExact() ? 0 : 1;
+    }
+  } catch (const htvm::InternalError& e) {
+    std::cerr << "htvm: " << e.what() << "\n";
+    return 3;
+  }
+  return 2;
+}

@@ -1,0 +1,278 @@
+// cpu_layers.c: one C function per node, specialised by the node's parameters (loop bounds,
+// broadcast strides, constants and dtypes are literals), plus the kernels of the elementwise,
+// reduction and data-movement ops. conv2d/dense bodies live in emit_cpu_conv.cpp.
+//
+// Integer elementwise arithmetic is computed in int32 when both operands are narrower than 32 bits
+// (no overflow is possible for add/sub/mul of int16 values) and in int64 otherwise, then stored in
+// the output dtype with a C conversion. Float ops are plain float32 C expressions.
+#include <fmt/format.h>
+
+#include <algorithm>
+#include <cmath>
+#include <limits>
+#include <optional>
+
+#include "codegen/c/c_syntax.h"
+#include "codegen/c/c_writer.h"
+#include "codegen/c/emit_context.h"
+#include "ir/op_registry.h"
+
+namespace htvm {
+namespace {
+
+// Parameter names of the present inputs, in order.
+std::vector<std::string> inputNames(const Node& n) {
+  switch (n.op) {
+    case OpKind::Conv2D:
+    case OpKind::Dense: return {"x", "w", "b"};
+    case OpKind::Add:
+    case OpKind::Sub:
+    case OpKind::Mul:
+    case OpKind::Div:
+    case OpKind::Max:
+    case OpKind::Min: return {"a", "b"};
+    default: return {"x"};
+  }
+}
+
+bool isBinary(OpKind k) {
+  return k == OpKind::Add || k == OpKind::Sub || k == OpKind::Mul || k == OpKind::Div ||
+         k == OpKind::Max || k == OpKind::Min;
+}
+
+std::string binaryExpr(OpKind k, const std::string& a, const std::string& b) {
+  switch (k) {
+    case OpKind::Add: return a + " + " + b;
+    case OpKind::Sub: return a + " - " + b;
+    case OpKind::Mul: return a + " * " + b;
+    case OpKind::Div: return a + " / " + b;
+    case OpKind::Max: return "(" + a + " < " + b + ") ? " + b + " : " + a;  // as std::max(a, b)
+    case OpKind::Min: return "(" + b + " < " + a + ") ? " + b + " : " + a;  // as std::min(a, b)
+    default: break;
+  }
+  HTVM_CHECK(false) << "not a binary op: " << opName(k);
+  return "";
+}
+
+// Index of operand `s` (numpy-broadcast to `out`) as an affine expression of loop vars i<k>.
+std::string broadcastIndex(const Shape& s, const Shape& out) {
+  std::vector<std::pair<std::string, int64_t>> terms;
+  size_t off = out.size() - s.size();
+  int64_t stride = 1;
+  for (size_t k = out.size(); k-- > 0;) {
+    int64_t dim = k >= off ? s[k - off] : 1;
+    if (dim != 1 && out[k] != 1) terms.insert(terms.begin(), {fmt::format("i{}", k), stride});
+    stride *= dim;
+  }
+  return affine(terms);
+}
+
+Status emitBinaryBody(CWriter& w, const EmitContext& ctx, const Node& n) {
+  const Graph& g = ctx.g;
+  const TensorType& ta = g.type(n.inputs[0]);
+  const TensorType& tb = g.type(n.inputs[1]);
+  const TensorType& ty = g.type(n.outputs[0]);
+  const bool isInt = isInteger(ty.dtype);
+  if (!isInt && n.op == OpKind::Div && (ta.dtype != DType::F32 || tb.dtype != DType::F32))
+    return error() << nodeRef(n) << ": codegen: div needs f32 operands";
+
+  // A flat loop when every operand is either the full output or a single element.
+  auto flatIndex = [&](const TensorType& t) -> std::optional<std::string> {
+    if (t.elements() == ty.elements()) return std::string("i");
+    if (t.elements() == 1) return std::string("0");
+    return std::nullopt;
+  };
+  std::optional<std::string> fa = flatIndex(ta), fb = flatIndex(tb);
+
+  int loops = 0;
+  std::string ia, ib, iy;
+  if (fa && fb) {
+    w.open(fmt::format("for (int32_t i = 0; i < {}; ++i)", ty.elements()));
+    ++loops;
+    ia = *fa;
+    ib = *fb;
+    iy = "i";
+  } else {
+    for (size_t k = 0; k < ty.shape.size(); ++k)
+      if (ty.shape[k] != 1) {
+        w.open(fmt::format("for (int32_t i{0} = 0; i{0} < {1}; ++i{0})", k, ty.shape[k]));
+        ++loops;
+      }
+    ia = broadcastIndex(ta.shape, ty.shape);
+    ib = broadcastIndex(tb.shape, ty.shape);
+    iy = broadcastIndex(ty.shape, ty.shape);
+  }
+  if (!isInt) {
+    w.line("y[{}] = {};", iy, binaryExpr(n.op, "a[" + ia + "]", "b[" + ib + "]"));
+  } else {
+    const char* calc = (ta.dtype == DType::I32 || tb.dtype == DType::I32) ? "int64_t" : "int32_t";
+    w.line("const {0} va = ({0})a[{1}];", calc, ia);
+    w.line("const {0} vb = ({0})b[{1}];", calc, ib);
+    w.line("y[{}] = ({})({});", iy, cType(ty.dtype), binaryExpr(n.op, "va", "vb"));
+  }
+  for (; loops > 0; --loops) w.close();
+  return ok();
+}
+
+Status emitClip(CWriter& w, const Node& n, const TensorType& tx, const TensorType& ty) {
+  double lo = n.attrFloat("lo"), hi = n.attrFloat("hi");
+  if (!isInteger(tx.dtype)) {
+    w.line("float v = x[i];");
+    if (!std::isinf(lo) || lo > 0)
+      w.line("if (v < {0}) v = {0};", floatLiteral(static_cast<float>(lo)));
+    if (!std::isinf(hi) || hi < 0)
+      w.line("if ({0} < v) v = {0};", floatLiteral(static_cast<float>(hi)));
+    w.line("y[i] = v;");
+    return ok();
+  }
+  // Integer clip: bounds must be integers (or infinite); bounds outside the input's range are
+  // no-ops.
+  for (double b : {lo, hi})
+    if (!std::isinf(b) && b != std::floor(b))
+      return error() << nodeRef(n) << ": codegen: clip bound " << b
+                     << " on integer tensor is not an integer";
+  const double i32min = static_cast<double>(std::numeric_limits<int32_t>::min());
+  const double i32max = static_cast<double>(std::numeric_limits<int32_t>::max());
+  if (lo > i32max || hi < i32min)
+    return error() << nodeRef(n) << ": codegen: clip range [" << lo << ", " << hi
+                   << "] is outside int32";
+  w.line("int32_t v = x[i];");
+  if (lo > static_cast<double>(dtypeMin(tx.dtype)))
+    w.line("if (v < {0}) v = {0};", intLiteral(static_cast<int64_t>(lo)));
+  if (hi < static_cast<double>(dtypeMax(tx.dtype)))
+    w.line("if ({0} < v) v = {0};", intLiteral(static_cast<int64_t>(hi)));
+  w.line("y[i] = ({})v;", cType(ty.dtype));
+  return ok();
+}
+
+// Elementwise unary ops: one flat loop over all elements.
+Status emitUnaryBody(CWriter& w, const EmitContext& ctx, const Node& n) {
+  const TensorType& tx = ctx.g.type(n.inputs[0]);
+  const TensorType& ty = ctx.g.type(n.outputs[0]);
+  const char* outT = cType(ty.dtype);
+  auto loop = w.block(fmt::format("for (int32_t i = 0; i < {}; ++i)", ty.elements()));
+  switch (n.op) {
+    case OpKind::Floor: w.line("y[i] = floorf(x[i]);"); break;
+    case OpKind::Clip: return emitClip(w, n, tx, ty);
+    case OpKind::ShiftRight: {
+      int64_t sh = n.attrInt("shift");
+      if (sh < 0) return error() << nodeRef(n) << ": codegen: negative shift " << sh;
+      // floor(x / 2^s) for int32 x is -1 or 0 for every s >= 31, which is what x >> 31 gives.
+      w.line("y[i] = ({})((int32_t)x[i] >> {});", outT, std::min<int64_t>(sh, 31));
+      break;
+    }
+    case OpKind::FloorDiv: {
+      int64_t dv = n.attrInt("divisor");
+      if (dv <= 0)
+        return error() << nodeRef(n) << ": codegen: floor_div divisor " << dv
+                       << " must be positive";
+      if (dv > std::numeric_limits<int32_t>::max()) {
+        w.line("y[i] = ({})(x[i] < 0 ? -1 : 0);", outT);  // |x| < divisor for every int32 x
+        break;
+      }
+      // C division truncates toward zero; step down when a negative quotient was inexact.
+      w.line("const int32_t v = x[i];");
+      w.line("int32_t q = v / {};", dv);
+      if (dv != 1) w.line("if (v % {} != 0 && v < 0) q -= 1;", dv);
+      w.line("y[i] = ({})q;", outT);
+      break;
+    }
+    case OpKind::FloorDivF32: {
+      float dv = static_cast<float>(n.attrFloat("divisor"));
+      w.line("y[i] = ({})(int32_t)floorf((float)x[i] / {});", outT, floatLiteral(dv));
+      break;
+    }
+    case OpKind::Cast:
+    case OpKind::Reshape:  // a copy (the planner did not alias it)
+      if (tx.dtype == ty.dtype)
+        w.line("y[i] = x[i];");
+      else
+        w.line("y[i] = ({})x[i];", outT);
+      break;
+    default: HTVM_CHECK(false) << "not a unary op: " << opName(n.op);
+  }
+  return ok();
+}
+
+// GlobalAvgPool (float): sum over H then W in row-major order, then divide by (float)(H*W).
+// GlobalSum (integer): exact int32 sum.
+Status emitGlobalPoolBody(CWriter& w, const EmitContext& ctx, const Node& n) {
+  const Shape& xs = ctx.g.type(n.inputs[0]).shape;
+  const TensorType& ty = ctx.g.type(n.outputs[0]);
+  const int64_t planes = xs[0] * xs[1], hw = xs[2] * xs[3];
+  const bool isFloat = n.op == OpKind::GlobalAvgPool;
+  if (isFloat != (ty.dtype == DType::F32))
+    return error() << nodeRef(n) << ": codegen: " << opName(n.op) << " cannot produce " << ty.str();
+  auto lp = w.block(fmt::format("for (int32_t p = 0; p < {}; ++p)", planes));
+  w.line(isFloat ? "float s = 0.0f;" : "int32_t s = 0;");
+  {
+    auto li = w.block(fmt::format("for (int32_t i = 0; i < {}; ++i)", hw));
+    w.line(isFloat ? "s += x[{}];" : "s += (int32_t)x[{}];", affine({{"p", hw}, {"i", 1}}));
+  }
+  if (isFloat)
+    w.line("y[p] = s / {};", floatLiteral(static_cast<float>(hw)));
+  else
+    w.line("y[p] = ({})s;", cType(ty.dtype));
+  return ok();
+}
+
+Status emitBody(CWriter& w, const EmitContext& ctx, const Node& n) {
+  if (n.op == OpKind::Conv2D) return emitConvBody(w, ctx, n);
+  if (n.op == OpKind::Dense) return emitDenseBody(w, ctx, n);
+  if (isBinary(n.op)) return emitBinaryBody(w, ctx, n);
+  if (n.op == OpKind::GlobalAvgPool || n.op == OpKind::GlobalSum)
+    return emitGlobalPoolBody(w, ctx, n);
+  return emitUnaryBody(w, ctx, n);
+}
+
+}  // namespace
+
+std::string layerParams(const EmitContext& ctx, const Node& n) {
+  std::vector<std::string> names = inputNames(n);
+  std::string r;
+  for (size_t i = 0; i < n.inputs.size(); ++i) {
+    TensorId t = n.inputs[i];
+    if (t < 0) continue;
+    HTVM_CHECK(i < names.size()) << nodeRef(n) << " has more inputs than its kernel";
+    r += fmt::format("const {}* {}, ", cType(ctx.g.type(t).dtype), names[i]);
+  }
+  return r + fmt::format("{}* y", cType(ctx.g.type(n.outputs.at(0)).dtype));
+}
+
+std::string emitCpuLayersHeader(const EmitContext& ctx) {
+  CWriter w;
+  w.comment(ctx.banner("cpu_layers.h"));
+  w.directive("#ifndef HTVM_CPU_LAYERS_H");
+  w.directive("#define HTVM_CPU_LAYERS_H");
+  w.blank();
+  w.directive("#include <stdint.h>");
+  w.blank();
+  for (size_t i = 0; i < ctx.g.nodes.size(); ++i) {
+    const Node& n = ctx.g.nodes[i];
+    if (ctx.isAliasedReshape(n)) continue;
+    w.line("void {}({});", ctx.layerSymbol(i), layerParams(ctx, n));
+  }
+  w.blank();
+  w.directive("#endif /* HTVM_CPU_LAYERS_H */");
+  return w.str();
+}
+
+Result<std::string> emitCpuLayers(const EmitContext& ctx) {
+  CWriter w;
+  w.comment(ctx.banner("cpu_layers.c"));
+  w.directive("#include <math.h>");
+  w.directive("#include <stdint.h>");
+  w.blank();
+  w.directive("#include \"cpu_layers.h\"");
+  for (size_t i = 0; i < ctx.g.nodes.size(); ++i) {
+    const Node& n = ctx.g.nodes[i];
+    if (ctx.isAliasedReshape(n)) continue;  // no code: the output aliases the input
+    w.blank();
+    w.comment(fmt::format("node '{}' ({})\n{}", n.name, ctx.describe(n), ctx.signatureComment(n)));
+    auto fn = w.block(fmt::format("void {}({})", ctx.layerSymbol(i), layerParams(ctx, n)));
+    HTVM_TRY(emitBody(w, ctx, n));
+  }
+  return w.str();
+}
+
+}  // namespace htvm

@@ -1,0 +1,69 @@
+// report.json: what was generated, for humans and for `htvm report`: per layer its node, source
+// and IR op, output type, MACs (conv2d/dense) and storage; the memory totals (arena, liveness lower
+// bound, flash for weights). Keys keep insertion order so the file is stable and diff-friendly.
+#include <nlohmann/json.hpp>
+
+#include "codegen/c/emit_context.h"
+#include "ir/op_registry.h"
+
+namespace htvm {
+
+std::string emitReport(const EmitContext& ctx) {
+  using Json = nlohmann::ordered_json;
+  const Graph& g = ctx.g;
+  const ArenaPlan& plan = ctx.plan;
+
+  Json layers = Json::array();
+  int64_t totalMacs = 0;
+  for (size_t i = 0; i < g.nodes.size(); ++i) {
+    const Node& n = g.nodes[i];
+    TensorId out = n.outputs[0];
+    const TensorType& t = g.type(out);
+    Json l;
+    l["index"] = i;
+    l["name"] = n.name;
+    l["source_op"] = n.sourceOp;
+    l["op"] = opName(n.op);
+    if (ctx.isAliasedReshape(n))
+      l["function"] = nullptr;  // no code: the output aliases the input
+    else
+      l["function"] = ctx.layerSymbol(i);
+    l["output"] = {{"name", g.tensor(out).name}, {"dtype", dtypeName(t.dtype)}, {"shape", t.shape}};
+    if (n.op == OpKind::Conv2D || n.op == OpKind::Dense) {
+      l["macs"] = ctx.macs(n);
+      totalMacs += ctx.macs(n);
+    }
+    if (ctx.inArena(out)) {
+      l["storage"] = ctx.isAliasedReshape(n) ? "arena (aliases input)" : "arena";
+      l["arena_offset"] = plan.offset[static_cast<size_t>(out)];
+      l["arena_bytes"] = plan.bytes[static_cast<size_t>(out)];
+    } else {
+      l["storage"] = "output";
+      l["bytes"] = t.bytes();
+    }
+    layers.push_back(std::move(l));
+  }
+
+  int64_t weightBytes = 0;
+  for (size_t t = 0; t < g.tensors.size(); ++t)
+    if (ctx.usedConstant[t]) weightBytes += g.tensors[t].type.bytes();
+
+  Json r;
+  r["model"] = ctx.opts.modelName;
+  r["source"] = ctx.opts.sourceFile;
+  r["platform"] = ctx.opts.platform;
+  r["input"] = {
+      {"name", g.tensor(g.inputs[0]).name}, {"dtype", "f32"}, {"shape", g.type(g.inputs[0]).shape}};
+  r["output"] = {{"name", g.tensor(g.outputs[0]).name},
+                 {"dtype", "f32"},
+                 {"shape", g.type(g.outputs[0]).shape}};
+  r["layers"] = std::move(layers);
+  r["total_macs"] = totalMacs;
+  r["memory"] = {{"arena_bytes", plan.size},
+                 {"liveness_lower_bound", plan.lowerBound},
+                 {"arena_alignment", plan.alignment},
+                 {"weights_bytes", weightBytes}};
+  return r.dump(2) + "\n";
+}
+
+}  // namespace htvm

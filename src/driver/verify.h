@@ -1,0 +1,37 @@
+// `htvm verify`: compile a model, build the generated C, run it on every sample of an input file
+// and compare, exactly, with the expected outputs and with the reference interpreter run on the
+// same integer graph. On a mismatch it names the first differing sample and element and, by
+// rebuilding with tracing, the first layer where generated code and interpreter diverge.
+#pragma once
+
+#include <iosfwd>
+#include <string>
+
+#include "ir/types.h"
+#include "support/diag.h"
+#include "support/npy.h"
+
+namespace htvm {
+
+struct VerifyOptions {
+  std::string modelPath;
+  std::string inputsPath;
+  std::string outputsPath;
+  std::string outDir;  // empty: a fresh temporary directory
+  std::string platform = "host";
+  bool printLayers = false;
+};
+
+struct VerifyOutcome {
+  size_t samples = 0;
+  size_t exactSamples = 0;  // generated == expected == interpreter on every element
+  bool allExact() const { return samples > 0 && exactSamples == samples; }
+};
+
+Result<VerifyOutcome> verifyModel(const VerifyOptions& opts, std::ostream& out);
+
+// Number of samples in `a` for a model tensor of shape `shape`: either exactly that shape (one
+// sample), or a batch-first stack of it (the first axis counts samples).
+Result<size_t> countSamples(const NpyArray& a, const Shape& shape, const std::string& what);
+
+}  // namespace htvm

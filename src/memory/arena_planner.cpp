@@ -1,0 +1,186 @@
+// Greedy-by-size arena planner and its overlap checker; see arena_planner.h for the algorithm.
+#include "memory/arena_planner.h"
+
+#include <algorithm>
+#include <numeric>
+
+namespace htvm {
+namespace {
+
+int64_t alignUp(int64_t v, int64_t a) { return (v + a - 1) / a * a; }
+
+bool lifetimesIntersect(const LiveRange& a, const LiveRange& b) {
+  return a.first <= b.last && b.first <= a.last;
+}
+
+// Tensors the arena holds: node outputs that are not graph outputs (graph inputs and constants are
+// never node outputs in a verified graph).
+std::vector<char> arenaTensors(const Graph& g) {
+  std::vector<char> in(g.tensors.size(), 0);
+  for (const Node& n : g.nodes)
+    for (TensorId o : n.outputs) in.at(static_cast<size_t>(o)) = 1;
+  for (TensorId o : g.outputs) in.at(static_cast<size_t>(o)) = 0;
+  for (TensorId i : g.inputs) in.at(static_cast<size_t>(i)) = 0;
+  for (size_t t = 0; t < g.tensors.size(); ++t)
+    if (g.tensors[t].isConstant()) in[t] = 0;
+  return in;
+}
+
+// Union-find root (alias groups are tiny; no rank needed).
+int find(const std::vector<int>& parent, int x) {
+  while (parent[static_cast<size_t>(x)] != x) x = parent[static_cast<size_t>(x)];
+  return x;
+}
+
+struct Buffer {
+  int root;  // representative TensorId
+  int64_t size;
+  LiveRange live;
+  int64_t align;
+  int64_t offset = -1;
+};
+
+}  // namespace
+
+std::vector<LiveRange> liveRanges(const Graph& g) {
+  std::vector<LiveRange> r(g.tensors.size());
+  for (size_t i = 0; i < g.nodes.size(); ++i) {
+    int step = static_cast<int>(i);
+    for (TensorId in : g.nodes[i].inputs)
+      if (in >= 0) r.at(static_cast<size_t>(in)).last = step;
+    for (TensorId o : g.nodes[i].outputs) {
+      LiveRange& lr = r.at(static_cast<size_t>(o));
+      lr.first = step;
+      lr.last = std::max(lr.last, step);
+    }
+  }
+  // Tensors read by nobody and never produced keep {-1, x}; normalise to {-1, -1}.
+  for (LiveRange& lr : r)
+    if (lr.first < 0) lr.last = -1;
+  return r;
+}
+
+ArenaPlan planArena(const Graph& g, int64_t alignment) {
+  HTVM_CHECK(alignment >= 1) << "arena alignment " << alignment << " must be positive";
+  const size_t nt = g.tensors.size();
+  ArenaPlan plan;
+  plan.alignment = alignment;
+  plan.offset.assign(nt, -1);
+  plan.bytes.assign(nt, 0);
+
+  std::vector<char> inArena = arenaTensors(g);
+  std::vector<LiveRange> live = liveRanges(g);
+
+  // Alias groups: a Reshape between two equally sized arena tensors shares its input's buffer.
+  std::vector<int> parent(nt);
+  std::iota(parent.begin(), parent.end(), 0);
+  for (const Node& n : g.nodes) {
+    if (n.op != OpKind::Reshape) continue;
+    TensorId in = n.inputs.at(0), out = n.outputs.at(0);
+    if (inArena[static_cast<size_t>(in)] && inArena[static_cast<size_t>(out)] &&
+        g.type(in).bytes() == g.type(out).bytes())
+      parent[static_cast<size_t>(out)] = find(parent, in);
+  }
+
+  // One buffer per group, spanning its members' lifetimes.
+  std::vector<int> bufferOf(nt, -1);
+  std::vector<Buffer> buffers;
+  for (size_t t = 0; t < nt; ++t) {
+    if (!inArena[t]) continue;
+    int root = find(parent, static_cast<int>(t));
+    int64_t elemAlign = std::max<int64_t>(alignment, dtypeBytes(g.tensors[t].type.dtype));
+    if (bufferOf[static_cast<size_t>(root)] < 0) {
+      bufferOf[static_cast<size_t>(root)] = static_cast<int>(buffers.size());
+      buffers.push_back({root, g.tensors[t].type.bytes(), live[t], elemAlign});
+    }
+    Buffer& b = buffers[static_cast<size_t>(bufferOf[static_cast<size_t>(root)])];
+    bufferOf[t] = bufferOf[static_cast<size_t>(root)];
+    b.live.first = std::min(b.live.first, live[t].first);
+    b.live.last = std::max(b.live.last, live[t].last);
+    b.align = std::max(b.align, elemAlign);
+  }
+
+  std::vector<size_t> order(buffers.size());
+  std::iota(order.begin(), order.end(), 0);
+  std::sort(order.begin(), order.end(), [&](size_t a, size_t b) {
+    const Buffer &x = buffers[a], &y = buffers[b];
+    if (x.size != y.size) return x.size > y.size;
+    if (x.live.first != y.live.first) return x.live.first < y.live.first;
+    return x.root < y.root;
+  });
+
+  std::vector<size_t> placed;
+  for (size_t bi : order) {
+    Buffer& b = buffers[bi];
+    // Already placed buffers alive at the same time, by offset: take the first gap that fits.
+    std::vector<size_t> conflicts;
+    for (size_t pi : placed)
+      if (lifetimesIntersect(buffers[pi].live, b.live) && buffers[pi].size > 0)
+        conflicts.push_back(pi);
+    std::sort(conflicts.begin(), conflicts.end(), [&](size_t x, size_t y) {
+      return buffers[x].offset != buffers[y].offset ? buffers[x].offset < buffers[y].offset : x < y;
+    });
+    int64_t candidate = 0;
+    for (size_t ci : conflicts) {
+      const Buffer& c = buffers[ci];
+      if (candidate + b.size <= c.offset) break;
+      candidate = std::max(candidate, alignUp(c.offset + c.size, b.align));
+    }
+    b.offset = candidate;
+    placed.push_back(bi);
+    plan.size = std::max(plan.size, b.offset + b.size);
+  }
+  plan.size = alignUp(plan.size, alignment);
+
+  for (size_t t = 0; t < nt; ++t) {
+    if (bufferOf[t] < 0) continue;
+    plan.offset[t] = buffers[static_cast<size_t>(bufferOf[t])].offset;
+    plan.bytes[t] = g.tensors[t].type.bytes();
+  }
+
+  // Liveness lower bound: the peak, over steps, of the bytes of buffers alive at that step.
+  for (size_t s = 0; s < g.nodes.size(); ++s) {
+    int64_t liveBytes = 0;
+    for (const Buffer& b : buffers)
+      if (b.live.first <= static_cast<int>(s) && static_cast<int>(s) <= b.live.last)
+        liveBytes += b.size;
+    plan.lowerBound = std::max(plan.lowerBound, liveBytes);
+  }
+  return plan;
+}
+
+bool anyBuffersOverlap(const Graph& g, const ArenaPlan& p) {
+  const size_t nt = g.tensors.size();
+  HTVM_CHECK(p.offset.size() == nt && p.bytes.size() == nt)
+      << "plan has " << p.offset.size() << " entries for " << nt << " tensors";
+  std::vector<LiveRange> live = liveRanges(g);
+
+  // Reshape pairs planned as aliases (same bytes) may share storage by design.
+  std::vector<int> parent(nt);
+  std::iota(parent.begin(), parent.end(), 0);
+  for (const Node& n : g.nodes) {
+    if (n.op != OpKind::Reshape) continue;
+    size_t in = static_cast<size_t>(n.inputs.at(0)), out = static_cast<size_t>(n.outputs.at(0));
+    if (p.offset[in] >= 0 && p.offset[in] == p.offset[out] && p.bytes[in] == p.bytes[out])
+      parent[static_cast<size_t>(find(parent, static_cast<int>(out)))] =
+          find(parent, static_cast<int>(in));
+  }
+
+  std::vector<size_t> arena;
+  for (size_t t = 0; t < nt; ++t)
+    if (p.offset[t] >= 0 && p.bytes[t] > 0) arena.push_back(t);
+  for (size_t i = 0; i < arena.size(); ++i) {
+    for (size_t j = i + 1; j < arena.size(); ++j) {
+      size_t a = arena[i], b = arena[j];
+      if (!lifetimesIntersect(live[a], live[b])) continue;
+      bool bytesIntersect =
+          p.offset[a] < p.offset[b] + p.bytes[b] && p.offset[b] < p.offset[a] + p.bytes[a];
+      if (!bytesIntersect) continue;
+      if (find(parent, static_cast<int>(a)) == find(parent, static_cast<int>(b))) continue;
+      return true;
+    }
+  }
+  return false;
+}
+
+}  // namespace htvm

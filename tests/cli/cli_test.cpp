@@ -1,0 +1,196 @@
+// The htvm binary as a user meets it: exit codes, help text, and clean errors (exit 2, the file and
+// node named, never a crash) for broken or unsupported model files.
+#include <gtest/gtest.h>
+#include <onnx/onnx_pb.h>
+#include <sys/wait.h>
+
+#include <cstdio>
+#include <cstring>
+#include <filesystem>
+#include <fstream>
+
+namespace {
+
+namespace fs = std::filesystem;
+
+struct Outcome {
+  int code = -1;
+  std::string output;
+};
+
+Outcome runHtvm(const std::string& args) {
+  std::string cmd = std::string(HTVM_BINARY) + " " + args + " 2>&1";
+  Outcome r;
+  FILE* p = popen(cmd.c_str(), "r");
+  if (!p) return r;
+  char buf[4096];
+  size_t n;
+  while ((n = fread(buf, 1, sizeof buf, p)) > 0) r.output.append(buf, n);
+  int status = pclose(p);
+  r.code = WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
+  return r;
+}
+
+fs::path tempDir() {
+  fs::path d = fs::temp_directory_path() / ("htvm-cli-test-" + std::to_string(getpid()));
+  fs::create_directories(d);
+  return d;
+}
+
+void writeFile(const fs::path& p, const std::string& bytes) {
+  std::ofstream f(p, std::ios::binary);
+  f << bytes;
+}
+
+std::string readFile(const fs::path& p) {
+  std::ifstream f(p, std::ios::binary);
+  return std::string(std::istreambuf_iterator<char>(f), {});
+}
+
+const std::string kModel = std::string(HTVM_SOURCE_DIR) + "/models/resnet8/ResNet_QL_NOANNOTATION.onnx";
+const std::string kInput = std::string(HTVM_SOURCE_DIR) + "/models/resnet8/input.npy";
+const std::string kOutput = std::string(HTVM_SOURCE_DIR) + "/models/resnet8/output.npy";
+
+// A float model: input [1,4] (or a symbolic batch) -> ops in sequence.
+std::string tinyModel(const std::vector<std::string>& opTypes, bool symbolicBatch = false) {
+  onnx::ModelProto m;
+  m.set_ir_version(7);
+  m.add_opset_import()->set_version(13);
+  onnx::GraphProto* g = m.mutable_graph();
+  g->set_name("tiny");
+  auto* in = g->add_input();
+  in->set_name("input");
+  auto* tt = in->mutable_type()->mutable_tensor_type();
+  tt->set_elem_type(onnx::TensorProto::FLOAT);
+  auto* d0 = tt->mutable_shape()->add_dim();
+  if (symbolicBatch) d0->set_dim_param("batch");
+  else d0->set_dim_value(1);
+  tt->mutable_shape()->add_dim()->set_dim_value(4);
+  std::string prev = "input";
+  for (size_t i = 0; i < opTypes.size(); ++i) {
+    auto* n = g->add_node();
+    n->set_op_type(opTypes[i]);
+    n->set_name("node_" + std::to_string(i) + "_" + opTypes[i]);
+    n->add_input(prev);
+    prev = "t" + std::to_string(i);
+    n->add_output(prev);
+  }
+  auto* out = g->add_output();
+  out->set_name(prev);
+  auto* ot = out->mutable_type()->mutable_tensor_type();
+  ot->set_elem_type(onnx::TensorProto::FLOAT);
+  *ot->mutable_shape() = tt->shape();  // every op here is elementwise
+  return m.SerializeAsString();
+}
+
+TEST(Cli, HelpListsSubcommandsAndExitsZero) {
+  Outcome r = runHtvm("--help");
+  EXPECT_EQ(r.code, 0);
+  for (const char* s : {"compile", "run", "verify"}) EXPECT_NE(r.output.find(s), std::string::npos) << s;
+  for (const char* sub : {"compile", "run", "verify"}) {
+    Outcome h = runHtvm(std::string(sub) + " --help");
+    EXPECT_EQ(h.code, 0) << sub;
+    EXPECT_NE(h.output.find("Usage"), std::string::npos) << h.output;
+  }
+}
+
+TEST(Cli, BadUsageExitsTwo) {
+  EXPECT_EQ(runHtvm("").code, 2);
+  EXPECT_EQ(runHtvm("frobnicate").code, 2);
+  EXPECT_EQ(runHtvm("compile").code, 2);
+  EXPECT_EQ(runHtvm("verify " + kModel).code, 2);  // --inputs/--outputs missing
+}
+
+TEST(Cli, BrokenModelFilesGiveCleanErrorsNamingTheFile) {
+  fs::path d = tempDir();
+  std::string real = readFile(kModel);
+  ASSERT_GT(real.size(), 1000u);
+  std::vector<std::pair<std::string, std::string>> cases = {
+      {"empty.onnx", ""},
+      {"text.onnx", "this is not a model\n"},
+      {"truncated_half.onnx", real.substr(0, real.size() / 2)},
+      {"truncated_head.onnx", real.substr(0, 100)},
+  };
+  for (const auto& [name, bytes] : cases) {
+    fs::path p = d / name;
+    writeFile(p, bytes);
+    Outcome r = runHtvm("compile " + p.string() + " -o " + (d / "out").string());
+    EXPECT_EQ(r.code, 2) << name << ": " << r.output;
+    EXPECT_NE(r.output.find(name), std::string::npos) << name << ": " << r.output;
+    EXPECT_EQ(r.output.find("internal error"), std::string::npos) << r.output;
+  }
+  Outcome missing = runHtvm("compile " + (d / "nope.onnx").string() + " -o " + (d / "out").string());
+  EXPECT_EQ(missing.code, 2);
+  EXPECT_NE(missing.output.find("nope.onnx"), std::string::npos) << missing.output;
+  fs::remove_all(d);
+}
+
+TEST(Cli, UnsupportedOpsAreAllListedWithTheirNodes) {
+  fs::path d = tempDir();
+  fs::path p = d / "softmax.onnx";
+  writeFile(p, tinyModel({"Softmax", "Relu", "Softsign"}));
+  Outcome r = runHtvm("compile " + p.string() + " -o " + (d / "out").string());
+  EXPECT_EQ(r.code, 2) << r.output;
+  EXPECT_NE(r.output.find("node_0_Softmax"), std::string::npos) << r.output;
+  EXPECT_NE(r.output.find("node_2_Softsign"), std::string::npos) << r.output;
+  EXPECT_EQ(r.output.find("node_1_Relu"), std::string::npos) << "Relu is supported: " << r.output;
+  fs::remove_all(d);
+}
+
+TEST(Cli, SymbolicInputDimensionIsRejected) {
+  fs::path d = tempDir();
+  fs::path p = d / "symbolic.onnx";
+  writeFile(p, tinyModel({"Relu"}, /*symbolicBatch=*/true));
+  Outcome r = runHtvm("compile " + p.string() + " -o " + (d / "out").string());
+  EXPECT_EQ(r.code, 2) << r.output;
+  EXPECT_NE(r.output.find("batch"), std::string::npos) << r.output;
+  fs::remove_all(d);
+}
+
+TEST(Cli, VerifyBundledModelIsExact) {
+  Outcome r = runHtvm("verify " + kModel + " --inputs " + kInput + " --outputs " + kOutput);
+  EXPECT_EQ(r.code, 0) << r.output;
+  EXPECT_NE(r.output.find("1/1 bit-exact"), std::string::npos) << r.output;
+  EXPECT_NE(r.output.find("predicted class"), std::string::npos) << r.output;
+}
+
+TEST(Cli, VerifyReportsAMismatchWithExitOne) {
+  fs::path d = tempDir();
+  // A wrong golden must be caught, not tolerated.
+  std::string npy = readFile(kOutput);
+  // The npy payload ends with the 12 float32 logits; move the last one by half a step.
+  float last;
+  std::memcpy(&last, &npy[npy.size() - 4], 4);
+  last += 0.25f;
+  std::memcpy(&npy[npy.size() - 4], &last, 4);
+  writeFile(d / "wrong.npy", npy);
+  Outcome r = runHtvm("verify " + kModel + " --inputs " + kInput + " --outputs " + (d / "wrong.npy").string());
+  EXPECT_EQ(r.code, 1) << r.output;
+  EXPECT_NE(r.output.find("mismatch: sample 0, output index 11"), std::string::npos) << r.output;
+  EXPECT_NE(r.output.find("0/1 bit-exact"), std::string::npos) << r.output;
+  fs::remove_all(d);
+}
+
+TEST(Cli, VerifyRejectsInputsOfTheWrongShape) {
+  Outcome r = runHtvm("verify " + kModel + " --inputs " + kOutput + " --outputs " + kOutput);
+  EXPECT_EQ(r.code, 2) << r.output;
+  EXPECT_NE(r.output.find("1x3x32x32"), std::string::npos) << r.output;
+}
+
+TEST(Cli, CompileThenRunPrintsTopOneAndWritesNpy) {
+  fs::path d = tempDir();
+  Outcome c = runHtvm("compile " + kModel + " -o " + (d / "proj").string() + " --report");
+  ASSERT_EQ(c.code, 0) << c.output;
+  EXPECT_NE(c.output.find(" ms"), std::string::npos) << c.output;  // prints its own wall time
+  EXPECT_TRUE(fs::exists(d / "proj" / "report.json"));
+  Outcome r = runHtvm("run " + (d / "proj").string() + " --input " + kInput + " --output " + (d / "y.npy").string());
+  ASSERT_EQ(r.code, 0) << r.output;
+  EXPECT_NE(r.output.find("top-1 index"), std::string::npos) << r.output;
+  // The written outputs equal the model's reference outputs byte for byte in the payload.
+  std::string got = readFile(d / "y.npy"), want = readFile(kOutput);
+  ASSERT_GE(got.size(), 48u);
+  EXPECT_EQ(got.substr(got.size() - 48), want.substr(want.size() - 48));
+  fs::remove_all(d);
+}
+
+}  // namespace
