@@ -9,6 +9,7 @@
 #include <nlohmann/json.hpp>
 
 #include "driver/pipeline.h"
+#include "e2e/real_models.h"
 #include "interp/interpreter.h"
 #include "support/npy.h"
 
@@ -16,23 +17,9 @@ namespace htvm {
 namespace {
 
 namespace fs = std::filesystem;
-
-std::vector<std::string> realModels() {
-  std::vector<std::string> r;
-  std::error_code ec;
-  for (auto it = fs::recursive_directory_iterator(HTVM_SHARED_MODELS, ec); it != fs::recursive_directory_iterator();
-       ++it)
-    if (it->path().extension() == ".onnx") r.push_back(it->path().string());
-  std::sort(r.begin(), r.end());
-  return r;
-}
-
-std::string testName(const testing::TestParamInfo<std::string>& info) {
-  std::string rel = fs::relative(fs::path(info.param).parent_path(), HTVM_SHARED_MODELS).string();
-  for (char& c : rel)
-    if (!isalnum(static_cast<unsigned char>(c))) c = '_';
-  return rel;
-}
+using testing_support::modelParamName;
+using testing_support::modelTestName;
+using testing_support::realModels;
 
 class RealModel : public testing::TestWithParam<std::string> {};
 
@@ -95,7 +82,7 @@ TEST_P(RealModel, InterpreterMatchesRecordedIntermediates) {
   }
 }
 
-INSTANTIATE_TEST_SUITE_P(Shared, RealModel, testing::ValuesIn(realModels()), testName);
+INSTANTIATE_TEST_SUITE_P(Shared, RealModel, testing::ValuesIn(realModels()), modelParamName);
 
 }  // namespace
 }  // namespace htvm
