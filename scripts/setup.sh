@@ -9,7 +9,7 @@ packages=(
   g++ make cmake pkg-config
   libonnx-dev libprotobuf-dev protobuf-compiler
   libcli11-dev nlohmann-json3-dev libfmt-dev libxtensor-dev
-  googletest libgtest-dev
+  googletest libgtest-dev libgmock-dev
   gcc-riscv64-unknown-elf picolibc-riscv64-unknown-elf
   python3 python3-onnx python3-numpy
 )

@@ -381,6 +381,20 @@ TEST(ShapeMapping, GlobalAveragePoolIdentityAndConstant) {
   EXPECT_EQ(two.type.shape, Shape{});
 }
 
+TEST(ShapeMapping, InitializerListedAsGraphInputIsAConstant) {
+  // IR version 3 style: every initializer is also a graph input.
+  ModelBuilder b;
+  b.proto().set_ir_version(3);
+  b.input("x", {1, 4}).input("k", {1, 4}).output("y", 2).init("k", {1, 4}, {1, 2, 3, 4});
+  b.node("Add", {"x", "k"}, {"y"}, "add");
+  Graph g = importOk(b);
+  ASSERT_EQ(g.inputs.size(), 1u);
+  EXPECT_EQ(g.tensor(g.inputs[0]).name, "x");
+  ASSERT_EQ(g.nodes.size(), 1u);
+  EXPECT_TRUE(g.tensor(g.nodes[0].inputs[1]).isConstant());
+  EXPECT_EQ(*g.tensor(g.nodes[0].inputs[1]).data, (std::vector<double>{1, 2, 3, 4}));
+}
+
 // --- Initializer decoding -----------------------------------------------------------------------
 
 template <typename T>
