@@ -1,33 +1,48 @@
-// The compile pipeline as one visible list of stages: import (ONNX) -> integerize -> arena plan ->
-// C emission. Each stage's product is kept in `CompiledModel` so that `verify` can run the
-// reference interpreter on exactly the graph that was turned into C. Stage wall times are recorded
-// for the CLI's summary.
+// The compile pipeline as one visible list of stages:
+//   import (ONNX) -> integerize -> fuse requant -> partition (platform, conf, pins)
+//   -> insert relayouts -> arena plan -> L1 plan -> C emission.
+// Each stage's product is kept in `CompiledModel`, so that `verify` runs the reference interpreter
+// on exactly the graph that was turned into C, and tests can look at the integer graph before
+// fusion. Stage wall times are recorded for the CLI's summary.
 #pragma once
 
+#include <map>
 #include <string>
 #include <utility>
 #include <vector>
 
 #include "ir/graph.h"
 #include "memory/arena_planner.h"
+#include "memory/l1_plan.h"
+#include "partition/partition.h"
 #include "passes/integerize.h"
+#include "platform/platform.h"
 
 namespace htvm {
 
 struct CompileOptions {
   std::string modelPath;
   std::string outDir;
-  std::string platform = "host";
-  bool verifyEach = true;  // run the IR verifier after every stage
+  std::string platform = "diana";  // name under platforms/ or a path to a platform file
+  std::string conf = "mixed";      // cpu | digital | analog | mixed (HTVM's meaning)
+  std::map<std::string, std::string> pins;  // node name -> accelerator name or "cpu"
+  bool verifyEach = true;                   // run the IR verifier after every stage
 };
 
 struct CompiledModel {
   Graph floatGraph;
-  IntegerizeResult integer;
+  IntegerizeResult integer;  // the integer graph before fusion (names map to source tensors)
+  Graph graph;               // what became C: fused, partitioned, with relayouts
+  Platform platform;
+  // Per node of `graph`: where it runs and why (relayout nodes: on the CPU, "layout border").
+  std::vector<NodeDecision> decisions;
   ArenaPlan plan;
+  L1Plan l1;
   std::vector<std::pair<std::string, double>> stageSeconds;
   double totalSeconds = 0;
 };
+
+Result<Conf> parseConf(const std::string& s);
 
 // Imports and lowers the model without writing anything.
 Result<CompiledModel> lowerModel(const CompileOptions& opts);

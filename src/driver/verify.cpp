@@ -9,6 +9,7 @@
 #include "driver/pipeline.h"
 #include "driver/toolchain.h"
 #include "interp/interpreter.h"
+#include "ir/layout.h"
 #include "ir/op_registry.h"
 
 namespace htvm {
@@ -61,9 +62,14 @@ void reportDivergence(const std::string& dir, const Graph& g, const std::vector<
     const Node& n = g.nodes[static_cast<size_t>(idx)];
     const TensorType& type = g.type(n.outputs[0]);
     const interp::Buffer& want = expected[static_cast<size_t>(n.outputs[0])];
-    size_t elems = bytes / static_cast<size_t>(dtypeBytes(type.dtype));
-    for (size_t i = 0; i < elems && i < want.size(); ++i) {
-      double got = decode(&t[pos + i * static_cast<size_t>(dtypeBytes(type.dtype))], type.dtype);
+    if (static_cast<int64_t>(bytes) != type.bytes()) {
+      out << "trace record of " << nodeRef(n) << " has " << bytes << " bytes, expected " << type.bytes() << "\n";
+      return;
+    }
+    // Accelerator tensors are traced in their storage layout; compare logical elements.
+    for (size_t i = 0; i < want.size(); ++i) {
+      size_t at = static_cast<size_t>(physicalIndex(type, static_cast<int64_t>(i)) * dtypeBytes(type.dtype));
+      double got = decode(&t[pos + at], type.dtype);
       if (got != want[i] && !(std::isnan(got) && std::isnan(want[i]))) {
         out << "first diverging layer: #" << idx << " " << nodeRef(n) << " [" << opName(n.op) << " -> "
             << type.str() << "], element " << i << ": generated " << got << ", interpreter " << want[i]
@@ -93,13 +99,11 @@ Result<VerifyOutcome> verifyModel(const VerifyOptions& opts, std::ostream& out) 
   Result<NpyArray> expected = loadNpy(opts.outputsPath);
   if (!expected.ok()) return expected.diag();
 
-  CompileOptions co;
-  co.modelPath = opts.modelPath;
-  co.outDir = opts.outDir.empty() ? makeTempDir() : opts.outDir;
-  co.platform = opts.platform;
+  CompileOptions co = opts.compile;
+  if (co.outDir.empty()) co.outDir = makeTempDir();
   Result<CompiledModel> m = compileModel(co);
   if (!m.ok()) return m.diag();
-  const Graph& g = m->integer.graph;
+  const Graph& g = m->graph;
   const TensorType& inType = g.type(g.inputs[0]);
   const TensorType& outType = g.type(g.outputs[0]);
   Result<size_t> n = countSamples(*inputs, inType.shape, opts.inputsPath);
@@ -109,7 +113,7 @@ Result<VerifyOutcome> verifyModel(const VerifyOptions& opts, std::ostream& out) 
   if (*n != *nOut)
     return error() << opts.inputsPath << " holds " << *n << " samples but " << opts.outputsPath << " holds "
                    << *nOut;
-  out << "compiled " << opts.modelPath << " in " << m->totalSeconds * 1000 << " ms -> " << co.outDir << "\n";
+  out << "compiled " << co.modelPath << " in " << m->totalSeconds * 1000 << " ms -> " << co.outDir << "\n";
   if (opts.printLayers) out << layerTable(co.outDir + "/report.json");
 
   Status b = buildProject(co.outDir, BuildFlavor::Release);

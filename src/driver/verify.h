@@ -7,6 +7,7 @@
 #include <iosfwd>
 #include <string>
 
+#include "driver/pipeline.h"
 #include "ir/types.h"
 #include "support/diag.h"
 #include "support/npy.h"
@@ -14,11 +15,9 @@
 namespace htvm {
 
 struct VerifyOptions {
-  std::string modelPath;
+  CompileOptions compile;  // model path, platform, conf, pins; outDir empty: a temporary directory
   std::string inputsPath;
   std::string outputsPath;
-  std::string outDir;  // empty: a fresh temporary directory
-  std::string platform = "host";
   bool printLayers = false;
 };
 

@@ -28,6 +28,11 @@ KernelTable buildTable() {
   set(OpKind::FloorDiv, floorDivKernel);
   set(OpKind::FloorDivF32, floorDivF32Kernel);
   set(OpKind::Cast, castKernel);
+  set(OpKind::QConv2D, qconv2dKernel);
+  set(OpKind::QDense, qdenseKernel);
+  set(OpKind::QAdd, qaddKernel);
+  set(OpKind::AnalogConv2D, analogConv2dKernel);
+  set(OpKind::Relayout, relayoutKernel);
   return t;
 }
 

@@ -3,7 +3,8 @@
 // division). Kernels receive a node whose graph has passed verify(), so arity, attribute kinds and
 // output shapes are known good; they check only what the verifier leaves open (e.g. the dtypes of
 // conv weights, attribute values) and report it as a Diag naming the node. Family files:
-// kernels_conv.cpp (conv2d, dense), kernels_elementwise.cpp, kernels_shape.cpp.
+// kernels_conv.cpp (conv2d, dense), kernels_elementwise.cpp, kernels_shape.cpp, kernels_fused.cpp
+// (qconv2d, qdense, qadd, analog_conv2d, relayout).
 #pragma once
 
 #include <cstdint>
@@ -50,6 +51,11 @@ Status castKernel(const KernelArgs& a, Buffer& out);
 Status reshapeKernel(const KernelArgs& a, Buffer& out);
 Status globalAvgPoolKernel(const KernelArgs& a, Buffer& out);
 Status globalSumKernel(const KernelArgs& a, Buffer& out);
+Status qconv2dKernel(const KernelArgs& a, Buffer& out);
+Status qdenseKernel(const KernelArgs& a, Buffer& out);
+Status qaddKernel(const KernelArgs& a, Buffer& out);
+Status analogConv2dKernel(const KernelArgs& a, Buffer& out);
+Status relayoutKernel(const KernelArgs& a, Buffer& out);
 
 // --- shared helpers ---
 // A Diag builder prefixed with "node 'name' (Op): ".
@@ -65,5 +71,9 @@ void storeFloats(const std::vector<float>& v, Buffer& out);
 Status storeInts(const KernelArgs& a, const std::vector<int64_t>& v, Buffer& out);
 // floor(x / d) for d > 0, rounding toward minus infinity (C++ `/` truncates toward zero).
 int64_t floorDiv(int64_t x, int64_t d);
+// Exact integer conv2d / dense of inputs 0 (x) and 1 (w) in row-major output order, plus input 2
+// as bias when `withBias`; x, w and bias must be integers (for the fused layers).
+Result<std::vector<int64_t>> integerConv2D(const KernelArgs& a, bool withBias);
+Result<std::vector<int64_t>> integerDense(const KernelArgs& a, bool withBias);
 
 }  // namespace htvm::interp

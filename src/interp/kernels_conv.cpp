@@ -1,4 +1,5 @@
-// Reference kernels for conv2d and dense. One templated loop serves float32 and integer data; the
+// Reference kernels for conv2d and dense, and the exact integer conv/dense that the fused layers
+// (kernels_fused.cpp) build on. One templated loop serves float32 and integer data; the
 // only difference is the multiply-accumulate step (`mac`). The float summation order is part of the
 // IR semantics (ci, then kh, then kw; bias added last), so the loops must not be reordered.
 #include <algorithm>
@@ -113,18 +114,60 @@ void denseLoop(int64_t N, int64_t K, int64_t M, bool transB, const T* x, const T
   }
 }
 
-}  // namespace
-
-Status conv2dKernel(const KernelArgs& a, Buffer& out) {
-  HTVM_TRY(checkOperandKinds(a));
+ConvDims convDims(const KernelArgs& a) {
   const Shape& xs = a.inType(0).shape;
   const Shape& ws = a.inType(1).shape;
   const Shape& ys = a.outType().shape;
   const Ints& s = a.node.attrInts("strides");
   const Ints& p = a.node.attrInts("pads");
   const Ints& dl = a.node.attrInts("dilations");
-  ConvDims d{xs[0], xs[1], xs[2], xs[3], ws[0], ws[1], ws[2], ws[3], ys[2], ys[3],
-             s[0],  s[1],  p[0],  p[1],  dl[0], dl[1], a.node.attrInt("group")};
+  return ConvDims{xs[0], xs[1], xs[2], xs[3], ws[0], ws[1], ws[2], ws[3], ys[2], ys[3],
+                  s[0],  s[1],  p[0],  p[1],  dl[0], dl[1], a.node.attrInt("group")};
+}
+
+// x, w (and the bias when `withBias`) of a fused layer must be integers.
+Status checkIntegerOperands(const KernelArgs& a, bool withBias) {
+  for (size_t i = 0; i < (withBias ? 3u : 2u); ++i) {
+    if (!a.has(i)) continue;
+    if (!isInteger(a.inType(i).dtype))
+      return nodeError(a.node) << "operand " << i << " '" << a.g.tensor(a.node.inputs[i]).name
+                               << "' is " << dtypeName(a.inType(i).dtype)
+                               << ", expected an integer type";
+  }
+  return ok();
+}
+
+}  // namespace
+
+Result<std::vector<int64_t>> integerConv2D(const KernelArgs& a, bool withBias) {
+  HTVM_TRY(checkIntegerOperands(a, withBias));
+  const ConvDims d = convDims(a);
+  const bool bias = withBias && a.has(2);
+  std::vector<int64_t> x = toInts(a.in(0)), w = toInts(a.in(1));
+  std::vector<int64_t> b = bias ? toInts(a.in(2)) : std::vector<int64_t>{};
+  HTVM_TRY(checkAccumulatorBound(a, x, w, b, d.Cg * d.KH * d.KW));
+  std::vector<int64_t> y(static_cast<size_t>(a.outType().elements()));
+  convLoop<int64_t>(d, x.data(), w.data(), bias ? b.data() : nullptr, y.data());
+  return y;
+}
+
+Result<std::vector<int64_t>> integerDense(const KernelArgs& a, bool withBias) {
+  HTVM_TRY(checkIntegerOperands(a, withBias));
+  const int64_t N = a.inType(0).shape[0], K = a.inType(0).shape[1];
+  const int64_t M = a.outType().shape[1];
+  const bool bias = withBias && a.has(2);
+  std::vector<int64_t> x = toInts(a.in(0)), w = toInts(a.in(1));
+  std::vector<int64_t> b = bias ? toInts(a.in(2)) : std::vector<int64_t>{};
+  HTVM_TRY(checkAccumulatorBound(a, x, w, b, K));
+  std::vector<int64_t> y(static_cast<size_t>(N * M));
+  const bool transB = a.node.attrInt("trans_b") != 0;
+  denseLoop<int64_t>(N, K, M, transB, x.data(), w.data(), bias ? b.data() : nullptr, y.data());
+  return y;
+}
+
+Status conv2dKernel(const KernelArgs& a, Buffer& out) {
+  HTVM_TRY(checkOperandKinds(a));
+  const ConvDims d = convDims(a);
   const bool hasBias = a.has(2);
 
   if (!isInteger(a.outType().dtype)) {

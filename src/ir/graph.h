@@ -37,6 +37,9 @@ struct Node {
   std::vector<TensorId> inputs;  // -1 marks an absent optional input
   std::vector<TensorId> outputs;
   std::map<std::string, AttrValue> attrs;
+  // Where the node runs: -1 is the host CPU, otherwise the index of an accelerator in the
+  // platform description (set by src/partition; the IR itself knows no platform).
+  int32_t accel = -1;
 
   // Typed accessors; HTVM_CHECK on a missing or wrongly typed attribute (the verifier checks
   // attributes against the registry first, so a failure here is a compiler bug).

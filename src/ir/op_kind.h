@@ -25,6 +25,15 @@ enum class OpKind {
   FloorDiv,       // integer: floor(x / divisor), attr divisor (positive integer)
   FloorDivF32,    // integer in/out: floor(fl32(fl32(x) / fl32(divisor))), attr divisor
   Cast,           // to the output's dtype; float->int requires integer values in range
+  // Fused integer layers (made by passes/fuse_requant from the ops above; the units accelerators
+  // accept). requant(v) = clip(floor(v / 2^shift), lo, hi).
+  QConv2D,        // x, w, [b]; conv2d attrs + shift, lo, hi: requant(conv2d(x, w) + b)
+  QDense,         // x, w, [b]; trans_b + shift, lo, hi: requant(dense(x, w) + b)
+  QAdd,           // a, b; shift, lo, hi: requant(a + b)
+  AnalogConv2D,   // x, w, bn_k, bn_l; conv2d attrs + gain, adc_lo, adc_hi, shift, lo, hi:
+                  //   a = clip(floor(fl32(conv2d(x, w)) / fl32(gain)), adc_lo, adc_hi)
+                  //   requant(a * bn_k[c] + bn_l[c])   (bn_k, bn_l: 1-D, one per output channel)
+  Relayout,       // same values, output stored in the output type's layout (see ir/layout.h)
   kCount
 };
 

@@ -9,6 +9,7 @@ const OpRegistry& OpRegistry::builtin() {
     addConvOps(r);
     addElementwiseOps(r);
     addShapeOps(r);
+    addFusedOps(r);
     for (size_t i = 0; i < r.defs_.size(); ++i)
       HTVM_CHECK(r.defs_[i].kind == static_cast<OpKind>(i)) << "op kind " << i << " not registered";
     return r;

@@ -54,6 +54,7 @@ const char* opName(OpKind k);
 void addConvOps(OpRegistry& r);         // conv2d, dense
 void addElementwiseOps(OpRegistry& r);  // add, sub, mul, div, max, min, floor, clip, cast, shifts
 void addShapeOps(OpRegistry& r);        // reshape, global pools
+void addFusedOps(OpRegistry& r);        // qconv2d, qdense, qadd, analog_conv2d, relayout
 
 // Shared shape helpers for the rules.
 Result<Shape> broadcastShapes(const Shape& a, const Shape& b);

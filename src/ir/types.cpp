@@ -2,6 +2,7 @@
 
 #include <limits>
 
+#include "ir/layout.h"
 #include "support/diag.h"
 
 namespace htvm {
@@ -72,8 +73,11 @@ std::string shapeStr(const Shape& s) {
 }
 
 std::string TensorType::str() const {
-  return std::string(dtypeName(dtype)) + "[" + shapeStr(shape) + "]" +
-         (layout == Layout::NHWC ? "nhwc" : "");
+  std::string s = std::string(dtypeName(dtype)) + "[" + shapeStr(shape) + "]";
+  if (layout != Layout::NCHW) s += std::string("{") + layoutName(layout) + "}";
+  return s;
 }
+
+int64_t TensorType::bytes() const { return storageElements(*this) * dtypeBytes(dtype); }
 
 }  // namespace htvm

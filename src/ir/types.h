@@ -11,8 +11,10 @@ namespace htvm {
 
 enum class DType { F32, I8, I16, I32 };
 
-// Row-major NCHW is what ONNX delivers; later layout passes (accelerator borders) add others.
-enum class Layout { NCHW, NHWC };
+// Row-major NCHW is what ONNX delivers. The others are accelerator storage formats (padded, with
+// the bytes of every 32-bit word reversed), defined precisely in ir/layout.h and
+// docs/ACCELERATOR_FORMATS.md; they apply to int8 tensors with batch 1.
+enum class Layout { NCHW, CHW_W16_REV4, VEC16_REV4, HWC_C64_REV4 };
 
 const char* dtypeName(DType t);  // "f32", "i8", ...
 int dtypeBytes(DType t);
@@ -33,7 +35,7 @@ struct TensorType {
   Layout layout = Layout::NCHW;
 
   int64_t elements() const { return numElements(shape); }
-  int64_t bytes() const { return elements() * dtypeBytes(dtype); }
+  int64_t bytes() const;  // storage bytes: padded for accelerator layouts
   std::string str() const;  // "i8[1x16x32x32]"
   bool operator==(const TensorType& o) const {
     return dtype == o.dtype && shape == o.shape && layout == o.layout;

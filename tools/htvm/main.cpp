@@ -14,6 +14,30 @@
 
 namespace {
 
+// --platform, --conf and --pin, shared by every subcommand that compiles. Pins are collected raw
+// and split at their last '=' after parsing (node names may contain '=' but core names do not).
+std::vector<std::string> rawPins;
+
+void addTargetOptions(CLI::App* app, htvm::CompileOptions& o) {
+  app->add_option("--platform", o.platform, "platform name under platforms/ (diana, host) or a platform JSON file")
+      ->capture_default_str();
+  app->add_option("--conf", o.conf,
+                  "which accelerators may run layers: cpu (none), digital, analog, or mixed (all)")
+      ->check(CLI::IsMember({"cpu", "digital", "analog", "mixed"}))
+      ->capture_default_str();
+  app->add_option("--pin", rawPins, "force a layer onto a core: NODE=CORE (CORE an accelerator name or cpu); repeatable");
+}
+
+htvm::Status applyPins(htvm::CompileOptions& o) {
+  for (const std::string& p : rawPins) {
+    size_t eq = p.rfind('=');
+    if (eq == std::string::npos || eq == 0 || eq + 1 == p.size())
+      return htvm::error() << "--pin '" << p << "': expected NODE=CORE";
+    o.pins[p.substr(0, eq)] = p.substr(eq + 1);
+  }
+  return htvm::ok();
+}
+
 int fail(const htvm::Diag& d) {
   std::cerr << "htvm: error: " << d.message << "\n";
   return 2;
@@ -32,7 +56,8 @@ int main(int argc, char** argv) {
   c->add_option("model", compile.modelPath, "quantized ONNX model (Quantlib export)")->required();
   c->add_option("-o,--output", compile.outDir, "output directory for the generated project")->required();
   c->add_flag("--report", report, "print the per-layer table (also written to DIR/report.json)");
-  c->add_flag("--dump-ir", dumpIr, "print the integer IR graph");
+  c->add_flag("--dump-ir", dumpIr, "print the lowered IR graph (fused, partitioned, with relayouts)");
+  addTargetOptions(c, compile);
 
   htvm::RunOptions run;
   CLI::App* r = app.add_subcommand("run", "build (if needed) and run a compiled project on an input");
@@ -45,12 +70,13 @@ int main(int argc, char** argv) {
   CLI::App* v = app.add_subcommand(
       "verify", "compile, build and run MODEL on every sample; compare exactly with expected outputs "
                 "and the reference interpreter");
-  v->add_option("model", verify.modelPath, "quantized ONNX model")->required();
+  v->add_option("model", verify.compile.modelPath, "quantized ONNX model")->required();
   v->add_option("--inputs", verify.inputsPath, "input samples .npy (e.g. testdata/inputs.npy or input.npy)")
       ->required();
   v->add_option("--outputs", verify.outputsPath, "expected outputs .npy, one per input sample")->required();
-  v->add_option("-o,--output", verify.outDir, "keep the generated project here (default: a temporary dir)");
+  v->add_option("-o,--output", verify.compile.outDir, "keep the generated project here (default: a temporary dir)");
   v->add_flag("--report", verify.printLayers, "print the per-layer table");
+  addTargetOptions(v, verify.compile);
 
   try {
     app.parse(argc, argv);
@@ -61,9 +87,10 @@ int main(int argc, char** argv) {
 
   try {
     if (c->parsed()) {
+      if (auto s = applyPins(compile); !s.ok()) return fail(s.diag());
       auto r0 = htvm::compileModel(compile);
       if (!r0.ok()) return fail(r0.diag());
-      if (dumpIr) std::cout << htvm::printGraph(r0->integer.graph);
+      if (dumpIr) std::cout << htvm::printGraph(r0->graph);
       if (report) std::cout << htvm::layerTable(compile.outDir + "/report.json");
       std::cout << "htvm: compiled " << compile.modelPath << " -> " << compile.outDir << " in "
                 << r0->totalSeconds * 1000 << " ms (";
@@ -79,6 +106,7 @@ int main(int argc, char** argv) {
       return 0;
     }
     if (v->parsed()) {
+      if (auto s = applyPins(verify.compile); !s.ok()) return fail(s.diag());
       auto r2 = htvm::verifyModel(verify, std::cout);
       if (!r2.ok()) return fail(r2.diag());
       return r2->allExact() ? 0 : 1;

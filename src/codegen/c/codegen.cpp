@@ -8,6 +8,7 @@
 
 #include "codegen/c/c_syntax.h"
 #include "codegen/c/emit_context.h"
+#include "codegen/c/runtime_files.h"
 #include "ir/op_registry.h"
 #include "ir/verify.h"
 
@@ -15,9 +16,12 @@ namespace htvm {
 
 EmitContext::EmitContext(const Graph& graph, const ArenaPlan& p, const CodegenOptions& o)
     : g(graph), plan(p), opts(o), usedConstant(graph.tensors.size(), 0) {
-  for (const Node& n : g.nodes)
+  for (const Node& n : g.nodes) {
+    hasAccel |= n.accel >= 0;
+    if (n.accel >= 0) continue;  // accelerator layers carry their weights in their own format
     for (TensorId t : n.inputs)
       if (t >= 0 && g.tensor(t).isConstant()) usedConstant[static_cast<size_t>(t)] = 1;
+  }
 }
 
 bool EmitContext::isAliasedReshape(const Node& n) const {
@@ -46,7 +50,7 @@ std::string EmitContext::banner(const std::string& file) const {
 std::string EmitContext::describe(const Node& n) const {
   std::string op = n.sourceOp.empty() ? opName(n.op) : n.sourceOp;
   const TensorType& out = g.type(n.outputs.at(0));
-  if (n.op == OpKind::Conv2D) {
+  if (n.op == OpKind::Conv2D || n.op == OpKind::QConv2D || n.op == OpKind::AnalogConv2D) {
     const Shape& w = g.type(n.inputs[1]).shape;
     const Ints& s = n.attrInts("strides");
     const Ints& p = n.attrInts("pads");
@@ -60,7 +64,7 @@ std::string EmitContext::describe(const Node& n) const {
     if (group != 1) r += fmt::format(", g{}", group);
     return r;
   }
-  if (n.op == OpKind::Dense)
+  if (n.op == OpKind::Dense || n.op == OpKind::QDense)
     return fmt::format("{} {}->{}", op, g.type(n.inputs[0]).shape[1], out.shape[1]);
   return fmt::format("{} {}", op, out.str());
 }
@@ -77,11 +81,11 @@ std::string EmitContext::signatureComment(const Node& n) const {
 }
 
 int64_t EmitContext::macs(const Node& n) const {
-  if (n.op == OpKind::Conv2D) {
+  if (n.op == OpKind::Conv2D || n.op == OpKind::QConv2D || n.op == OpKind::AnalogConv2D) {
     const Shape& w = g.type(n.inputs[1]).shape;
     return g.type(n.outputs[0]).elements() * w[1] * w[2] * w[3];
   }
-  if (n.op == OpKind::Dense) return g.type(n.outputs[0]).elements() * g.type(n.inputs[0]).shape[1];
+  if (n.op == OpKind::Dense || n.op == OpKind::QDense) return g.type(n.outputs[0]).elements() * g.type(n.inputs[0]).shape[1];
   return 0;
 }
 
@@ -143,11 +147,17 @@ Status emitC(const Graph& g, const ArenaPlan& plan, const CodegenOptions& opts,
   HTVM_TRY(verify(g));
   HTVM_TRY(checkInterface(g, plan));
   EmitContext ctx(g, plan, opts);
+  for (const Node& n : g.nodes)
+    if (n.accel >= 0) {
+      HTVM_CHECK(static_cast<size_t>(n.accel) < opts.accels.size() && opts.l1 != nullptr &&
+                 opts.l1->layers.size() == g.nodes.size())
+          << nodeRef(n) << ": accelerator layer without accelerator description or L1 plan";
+    }
   Result<std::string> layers = emitCpuLayers(ctx);
   if (!layers.ok()) return layers.diag();
 
   std::filesystem::path dir(outDir);
-  const std::pair<const char*, std::string> files[] = {
+  std::vector<std::pair<std::string, std::string>> files = {
       {"include/htvm_model.h", emitModelHeader(ctx)},
       {"src/network.c", emitNetwork(ctx)},
       {"src/cpu_layers.h", emitCpuLayersHeader(ctx)},
@@ -158,6 +168,13 @@ Status emitC(const Graph& g, const ArenaPlan& plan, const CodegenOptions& opts,
       {"Makefile", emitMakefile(ctx)},
       {"report.json", emitReport(ctx)},
   };
+  if (ctx.hasAccel) {
+    files.push_back({"src/accel_layers.h", emitAccelLayersHeader(ctx)});
+    files.push_back({"src/accel_layers.c", emitAccelLayers(ctx)});
+    files.push_back({"runtime/htvm_platform.h", emitPlatformHeader(ctx)});
+    files.push_back({"src/platform.c", emitPlatformSource(ctx)});
+    for (const RuntimeFile& f : runtimeFiles()) files.push_back({std::string("runtime/") + f.path, f.text});
+  }
   for (const auto& [name, text] : files) HTVM_TRY(writeFile(dir / name, text));
   return ok();
 }

@@ -19,6 +19,8 @@ struct EmitContext {
 
   EmitContext(const Graph& graph, const ArenaPlan& p, const CodegenOptions& o);
 
+  bool hasAccel = false;  // some node runs on an accelerator (adds the HAL and accel_layers.c)
+
   bool inArena(TensorId t) const { return plan.offset.at(static_cast<size_t>(t)) >= 0; }
   // A Reshape the planner aliased: output shares the input's arena bytes, nothing to copy.
   bool isAliasedReshape(const Node& n) const;
@@ -47,6 +49,12 @@ std::string emitWeightsHeader(const EmitContext& ctx);
 std::string emitDemo(const EmitContext& ctx);
 std::string emitMakefile(const EmitContext& ctx);
 std::string emitReport(const EmitContext& ctx);
+// Accelerator layers and the platform description (emit_accel_layers.cpp).
+std::string emitAccelLayers(const EmitContext& ctx);
+std::string emitAccelLayersHeader(const EmitContext& ctx);
+std::string emitPlatformHeader(const EmitContext& ctx);
+std::string emitPlatformSource(const EmitContext& ctx);
+std::string accelLayerParams(const EmitContext& ctx, size_t nodeIndex);
 
 // Parameter list of the layer function for node `nodeIndex` ("const float* x, const float* w,
 // float* y"); the network passes arguments in the same order: present inputs, then the output.
@@ -56,5 +64,10 @@ class CWriter;
 // Kernel bodies (inside the layer function, parameters named as layerParams gives them).
 Status emitConvBody(CWriter& w, const EmitContext& ctx, const Node& n);   // emit_cpu_conv.cpp
 Status emitDenseBody(CWriter& w, const EmitContext& ctx, const Node& n);  // emit_cpu_conv.cpp
+Status emitQAddBody(CWriter& w, const EmitContext& ctx, const Node& n);   // emit_cpu_fused.cpp
+Status emitRelayoutBody(CWriter& w, const EmitContext& ctx, const Node& n);  // emit_relayout.cpp
+// Requant epilogue of the fused ops on the int32 variable `v` (shift, then clamp to lo/hi from the
+// node's attributes); leaves the result in `v`.
+Status emitRequant(CWriter& w, const Node& n, const std::string& v);  // emit_cpu_fused.cpp
 
 }  // namespace htvm

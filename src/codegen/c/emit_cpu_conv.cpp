@@ -1,11 +1,18 @@
-// Kernel bodies for conv2d and dense, specialised per node: shapes, strides, pads, dilations,
-// group and dtypes are literals. Float: `float acc = 0; acc += x * w` over (ci, kh, kw) or k in
+// Kernel bodies for conv2d and dense and their fused forms (qconv2d, qdense, analog_conv2d),
+// specialised per node: shapes, strides, pads, dilations, group, dtypes and the requant/ADC
+// parameters are literals. Float: `float acc = 0; acc += x * w` over (ci, kh, kw) or k in
 // order, then `acc + b` (no fused multiply-add: the Makefile passes -ffp-contract=off). Integer:
 // int32 accumulation of int32-promoted products, bias added in int32, stored in the output dtype.
+// The fused ops finish each output element in the same loop nest (one pass over the output, no
+// intermediate int32 tensor): qconv2d/qdense requantize `acc + b`; analog_conv2d applies the ADC
+// (floorf of the float32 quotient by the gain, clamped to the ADC range), the per-channel BN
+// `a * k[m] + l[m]` in int32 (folded away when it is the identity), then requantizes.
 // Padding is zero padding; padded taps are skipped, which gives the same float sum as adding 0*w
 // because the accumulator starts at +0 and can never become -0.
 #include <fmt/format.h>
 #include <fmt/ranges.h>
+
+#include <cstdlib>
 
 #include "codegen/c/c_syntax.h"
 #include "codegen/c/c_writer.h"
@@ -34,26 +41,106 @@ Result<bool> integerOperands(const EmitContext& ctx, const Node& n) {
   return anyInt;
 }
 
-bool hasBias(const Node& n) { return n.inputs.size() > 2 && n.inputs[2] >= 0; }
+bool hasBias(const Node& n) {
+  return n.op != OpKind::AnalogConv2D && n.inputs.size() > 2 && n.inputs[2] >= 0;
+}
 
-// Final store of the accumulator (with bias) into y[idx].
-void emitStore(CWriter& w, const EmitContext& ctx, const Node& n, bool integer,
-               const std::string& idx, const std::string& biasIdx) {
-  if (!integer) {
-    w.line("y[{}] = {};", idx, hasBias(n) ? "acc + b[" + biasIdx + "]" : std::string("acc"));
-    return;
+bool isFused(const Node& n) {
+  return n.op == OpKind::QConv2D || n.op == OpKind::QDense || n.op == OpKind::AnalogConv2D;
+}
+
+// Whether every value of constant `t` equals `v`.
+bool allEqual(const Graph& g, TensorId t, double v) {
+  const Tensor& c = g.tensor(t);
+  if (!c.isConstant()) return false;
+  for (double e : *c.data)
+    if (e != v) return false;
+  return true;
+}
+
+// analog_conv2d whose per-channel BN is the identity (k = 1, l = 0): the multiply-add is folded.
+bool identityBn(const EmitContext& ctx, const Node& n) {
+  return allEqual(ctx.g, n.inputs[2], 1.0) && allEqual(ctx.g, n.inputs[3], 0.0);
+}
+
+// Integer and fused ops need integer operands; fused ops are integer-only.
+Result<bool> checkOperands(const EmitContext& ctx, const Node& n) {
+  Result<bool> integer = integerOperands(ctx, n);
+  if (!integer.ok()) return integer.diag();
+  if (isFused(n) && !integer.value())
+    return error() << nodeRef(n) << ": codegen: " << opName(n.op) << " needs integer operands";
+  return integer;
+}
+
+void emitPrologue(CWriter& w, const EmitContext& ctx, const Node& n) {
+  if (n.op == OpKind::AnalogConv2D && identityBn(ctx, n)) {
+    w.comment("per-channel BN is the identity (k = 1, l = 0): folded");
+    w.line("(void)k;");
+    w.line("(void)l;");
   }
+}
+
+// ADC step of analog_conv2d: a = clamp(floorf((float)acc / gain), adc_lo, adc_hi) into int32 `v`.
+// The float quotient and floorf are what floor_div_f32 computes. The clamp happens before the
+// conversion to int32 (which would be undefined for out-of-range values); bounds within 2^24 are
+// exact float32 literals, larger ones are compared in double, where every int32 is exact.
+void emitAdc(CWriter& w, const Node& n) {
+  const float gain = static_cast<float>(n.attrFloat("gain"));
+  const int64_t lo = n.attrInt("adc_lo"), hi = n.attrInt("adc_hi");
+  const bool exactFloat =
+      std::llabs(lo) <= (int64_t{1} << 24) && std::llabs(hi) <= (int64_t{1} << 24);
+  auto bound = [&](int64_t b) {
+    return exactFloat ? floatLiteral(static_cast<float>(b)) : intLiteral(b) + ".0";
+  };
+  w.line("{} q = floorf((float)acc / {});", exactFloat ? "float" : "double", floatLiteral(gain));
+  w.line("if (q < {0}) q = {0};", bound(lo));
+  w.line("if ({0} < q) q = {0};", bound(hi));
+}
+
+// Final store of the accumulator into y[idx]: with bias for conv2d/dense, through the requant
+// (and for analog_conv2d the ADC and BN) epilogue for the fused ops. `ch` is the output channel.
+Status emitStore(CWriter& w, const EmitContext& ctx, const Node& n, bool integer,
+                 const std::string& idx, const std::string& ch) {
   const char* outT = cType(ctx.g.type(n.outputs[0]).dtype);
-  if (hasBias(n))
-    w.line("y[{}] = ({})(acc + (int32_t)b[{}]);", idx, outT, biasIdx);
-  else
+  switch (n.op) {
+    case OpKind::QConv2D:
+    case OpKind::QDense:
+      w.line("int32_t v = acc{};",
+             hasBias(n) ? fmt::format(" + (int32_t)b[{}]", ch) : std::string());
+      HTVM_TRY(emitRequant(w, n, "v"));
+      w.line("y[{}] = ({})v;", idx, outT);
+      return ok();
+    case OpKind::AnalogConv2D: {
+      emitAdc(w, n);
+      const bool identity = identityBn(ctx, n);
+      if (identity)
+        w.line("int32_t v = (int32_t)q;");
+      else
+        w.line("int32_t v = (int32_t)q * (int32_t)k[{0}] + (int32_t)l[{0}];", ch);
+      // With the identity BN and no shift, a requant range containing the ADC range is a no-op.
+      const bool noop = identity && n.attrInt("shift") == 0 &&
+                        n.attrInt("lo") <= n.attrInt("adc_lo") &&
+                        n.attrInt("hi") >= n.attrInt("adc_hi");
+      if (!noop) HTVM_TRY(emitRequant(w, n, "v"));
+      w.line("y[{}] = ({})v;", idx, outT);
+      return ok();
+    }
+    default: break;
+  }
+  if (!integer) {
+    w.line("y[{}] = {};", idx, hasBias(n) ? "acc + b[" + ch + "]" : std::string("acc"));
+  } else if (hasBias(n)) {
+    w.line("y[{}] = ({})(acc + (int32_t)b[{}]);", idx, outT, ch);
+  } else {
     w.line("y[{}] = ({})acc;", idx, outT);
+  }
+  return ok();
 }
 
 }  // namespace
 
 Status emitConvBody(CWriter& w, const EmitContext& ctx, const Node& n) {
-  Result<bool> integer = integerOperands(ctx, n);
+  Result<bool> integer = checkOperands(ctx, n);
   if (!integer.ok()) return integer.diag();
   const Graph& g = ctx.g;
   const Shape& xs = g.type(n.inputs[0]).shape;   // N C H W
@@ -68,6 +155,7 @@ Status emitConvBody(CWriter& w, const EmitContext& ctx, const Node& n) {
   const int64_t OH = ys[2], OW = ys[3];
   const bool isInt = integer.value();
 
+  emitPrologue(w, ctx, n);
   auto ln = w.block(fmt::format("for (int32_t n = 0; n < {}; ++n)", xs[0]));
   auto lm = w.block(fmt::format("for (int32_t m = 0; m < {}; ++m)", M));
   if (group > 1) w.line("const int32_t cbase = (m / {}) * {};", M / group, Cg);
@@ -98,13 +186,12 @@ Status emitConvBody(CWriter& w, const EmitContext& ctx, const Node& n) {
     else
       w.line("acc += x[{}] * w[{}];", xi, wi);
   }
-  emitStore(w, ctx, n, isInt, affine({{"n", M * OH * OW}, {"m", OH * OW}, {"oh", OW}, {"ow", 1}}),
-            "m");
-  return ok();
+  return emitStore(w, ctx, n, isInt,
+                   affine({{"n", M * OH * OW}, {"m", OH * OW}, {"oh", OW}, {"ow", 1}}), "m");
 }
 
 Status emitDenseBody(CWriter& w, const EmitContext& ctx, const Node& n) {
-  Result<bool> integer = integerOperands(ctx, n);
+  Result<bool> integer = checkOperands(ctx, n);
   if (!integer.ok()) return integer.diag();
   const Graph& g = ctx.g;
   const int64_t N = g.type(n.inputs[0]).shape[0], K = g.type(n.inputs[0]).shape[1];
@@ -124,8 +211,7 @@ Status emitDenseBody(CWriter& w, const EmitContext& ctx, const Node& n) {
     else
       w.line("acc += x[{}] * w[{}];", xi, wi);
   }
-  emitStore(w, ctx, n, isInt, affine({{"n", M}, {"m", 1}}), "m");
-  return ok();
+  return emitStore(w, ctx, n, isInt, affine({{"n", M}, {"m", 1}}), "m");
 }
 
 }  // namespace htvm

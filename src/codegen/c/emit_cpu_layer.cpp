@@ -1,6 +1,12 @@
 // cpu_layers.c: one C function per node, specialised by the node's parameters (loop bounds,
 // broadcast strides, constants and dtypes are literals), plus the kernels of the elementwise,
-// reduction and data-movement ops. conv2d/dense bodies live in emit_cpu_conv.cpp.
+// reduction and data-movement ops. conv2d/dense bodies (and their fused forms) live in
+// emit_cpu_conv.cpp, qadd and the requant epilogue in emit_cpu_fused.cpp, relayout in
+// emit_relayout.cpp. Nodes placed on an accelerator are emitted by emit_accel_layers.cpp instead.
+//
+// CPU kernels read and write NCHW storage only; relayout is the one kernel that converts (the
+// relayout insertion pass places it at every border), and a node that would see another layout is
+// reported instead of emitted.
 //
 // Integer elementwise arithmetic is computed in int32 when both operands are narrower than 32 bits
 // (no overflow is possible for add/sub/mul of int16 values) and in int64 otherwise, then stored in
@@ -15,6 +21,7 @@
 #include "codegen/c/c_syntax.h"
 #include "codegen/c/c_writer.h"
 #include "codegen/c/emit_context.h"
+#include "ir/layout.h"
 #include "ir/op_registry.h"
 
 namespace htvm {
@@ -24,7 +31,11 @@ namespace {
 std::vector<std::string> inputNames(const Node& n) {
   switch (n.op) {
     case OpKind::Conv2D:
-    case OpKind::Dense: return {"x", "w", "b"};
+    case OpKind::Dense:
+    case OpKind::QConv2D:
+    case OpKind::QDense: return {"x", "w", "b"};
+    case OpKind::AnalogConv2D: return {"x", "w", "k", "l"};
+    case OpKind::QAdd:
     case OpKind::Add:
     case OpKind::Sub:
     case OpKind::Mul:
@@ -216,9 +227,27 @@ Status emitGlobalPoolBody(CWriter& w, const EmitContext& ctx, const Node& n) {
   return ok();
 }
 
+// Every operand of a CPU kernel other than relayout must be stored in NCHW.
+Status checkNchw(const EmitContext& ctx, const Node& n) {
+  if (n.op == OpKind::Relayout) return ok();
+  std::vector<TensorId> ts(n.inputs);
+  ts.push_back(n.outputs[0]);
+  for (TensorId t : ts) {
+    if (t < 0 || ctx.g.type(t).layout == Layout::NCHW) continue;
+    return error() << nodeRef(n) << ": codegen: CPU kernel " << opName(n.op)
+                   << " needs NCHW operands, but '" << ctx.g.tensor(t).name << "' is stored as "
+                   << layoutName(ctx.g.type(t).layout) << " (a relayout is missing)";
+  }
+  return ok();
+}
+
 Status emitBody(CWriter& w, const EmitContext& ctx, const Node& n) {
-  if (n.op == OpKind::Conv2D) return emitConvBody(w, ctx, n);
-  if (n.op == OpKind::Dense) return emitDenseBody(w, ctx, n);
+  HTVM_TRY(checkNchw(ctx, n));
+  if (n.op == OpKind::Conv2D || n.op == OpKind::QConv2D || n.op == OpKind::AnalogConv2D)
+    return emitConvBody(w, ctx, n);
+  if (n.op == OpKind::Dense || n.op == OpKind::QDense) return emitDenseBody(w, ctx, n);
+  if (n.op == OpKind::QAdd) return emitQAddBody(w, ctx, n);
+  if (n.op == OpKind::Relayout) return emitRelayoutBody(w, ctx, n);
   if (isBinary(n.op)) return emitBinaryBody(w, ctx, n);
   if (n.op == OpKind::GlobalAvgPool || n.op == OpKind::GlobalSum)
     return emitGlobalPoolBody(w, ctx, n);
@@ -249,7 +278,7 @@ std::string emitCpuLayersHeader(const EmitContext& ctx) {
   w.blank();
   for (size_t i = 0; i < ctx.g.nodes.size(); ++i) {
     const Node& n = ctx.g.nodes[i];
-    if (ctx.isAliasedReshape(n)) continue;
+    if (ctx.isAliasedReshape(n) || n.accel >= 0) continue;
     w.line("void {}({});", ctx.layerSymbol(i), layerParams(ctx, n));
   }
   w.blank();
@@ -267,6 +296,7 @@ Result<std::string> emitCpuLayers(const EmitContext& ctx) {
   for (size_t i = 0; i < ctx.g.nodes.size(); ++i) {
     const Node& n = ctx.g.nodes[i];
     if (ctx.isAliasedReshape(n)) continue;  // no code: the output aliases the input
+    if (n.accel >= 0) continue;             // in accel_layers.c
     w.blank();
     w.comment(fmt::format("node '{}' ({})\n{}", n.name, ctx.describe(n), ctx.signatureComment(n)));
     auto fn = w.block(fmt::format("void {}({})", ctx.layerSymbol(i), layerParams(ctx, n)));

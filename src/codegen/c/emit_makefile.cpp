@@ -10,6 +10,7 @@
 
 #include "codegen/c/c_syntax.h"
 #include "codegen/c/emit_context.h"
+#include "codegen/c/runtime_files.h"
 
 namespace htvm {
 
@@ -42,10 +43,10 @@ $(error unknown TARGET '$(TARGET)': use host or rv32)
 endif
 
 # -ffp-contract=off: no fused multiply-add, so float results match the reference bit for bit.
-HTVM_CFLAGS = -std=c11 -O2 -Wall -Wextra -Werror -ffp-contract=off $(ARCH_FLAGS) -Iinclude -Isrc $(CFLAGS)
+HTVM_CFLAGS = -std=c11 -O2 -Wall -Wextra -Werror -ffp-contract=off $(ARCH_FLAGS) -Iinclude -Isrc -Iruntime $(CFLAGS)
 
-MODEL_SRCS = src/network.c src/cpu_layers.c src/weights.c
-HEADERS = include/htvm_model.h src/cpu_layers.h src/weights.h
+MODEL_SRCS = @MODEL_SRCS@
+HEADERS = @HEADERS@
 
 .PHONY: all trace clean
 
@@ -62,7 +63,7 @@ build/htvm_demo_trace: $(MODEL_SRCS) demo/main.c $(HEADERS)
 	@mkdir -p build
 	$(CC) $(HTVM_CFLAGS) -DHTVM_TRACE -o $@ $(MODEL_SRCS) demo/main.c $(LDLIBS)
 else
-RV32_OBJS = build/rv32/network.o build/rv32/cpu_layers.o build/rv32/weights.o build/rv32/main.o
+RV32_OBJS = $(patsubst %.c,build/rv32/%.o,$(notdir $(MODEL_SRCS))) build/rv32/main.o
 
 all: $(RV32_OBJS)
 
@@ -70,7 +71,8 @@ trace:
 	@echo "make trace: host only for now (use TARGET=host)" >&2
 	@exit 1
 
-build/rv32/%.o: src/%.c $(HEADERS)
+vpath %.c $(sort $(dir $(MODEL_SRCS)))
+build/rv32/%.o: %.c $(HEADERS)
 	@mkdir -p build/rv32
 	$(CC) $(HTVM_CFLAGS) -c -o $@ $<
 
@@ -82,6 +84,24 @@ endif
 clean:
 	rm -rf build
 )MK";
+  std::string srcs = "src/network.c src/cpu_layers.c src/weights.c";
+  std::string headers = "include/htvm_model.h src/cpu_layers.h src/weights.h";
+  if (ctx.hasAccel) {
+    srcs += " src/accel_layers.c src/platform.c";
+    headers += " src/accel_layers.h runtime/htvm_hal.h runtime/htvm_platform.h";
+    for (const RuntimeFile& f : runtimeFiles()) {
+      std::string path = std::string("runtime/") + f.path;
+      bool isC = path.size() > 2 && path.compare(path.size() - 2, 2, ".c") == 0;
+      (isC ? srcs : headers) += " " + path;
+    }
+  }
+  auto replace = [&](const std::string& key, const std::string& value) {
+    size_t at = m.find(key);
+    HTVM_CHECK(at != std::string::npos) << "Makefile template lacks " << key;
+    m.replace(at, key.size(), value);
+  };
+  replace("@MODEL_SRCS@", srcs);
+  replace("@HEADERS@", headers);
   return m;
 }
 

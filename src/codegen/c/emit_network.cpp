@@ -78,6 +78,10 @@ std::string emitNetwork(const EmitContext& ctx) {
   w.directive("#include \"htvm_model.h\"");
   w.directive("#include \"cpu_layers.h\"");
   w.directive("#include \"weights.h\"");
+  if (ctx.hasAccel) {
+    w.directive("#include \"accel_layers.h\"");
+    w.directive("#include \"htvm_hal.h\"");
+  }
   w.blank();
 
   bool anyArena = plan.size > 0;
@@ -105,12 +109,27 @@ std::string emitNetwork(const EmitContext& ctx) {
   {
     auto fn = w.block("int htvm_model_run(const float* input, float* output)");
     if (!inputRead) w.line("(void)input;");
+    if (ctx.hasAccel) {
+      w.line("static int hal_ready = 0;");
+      w.line("int rc = 0;");
+      auto init = w.block("if (!hal_ready)");
+      w.line("rc = htvm_hal_init();");
+      w.line("if (rc != 0) return rc;");
+      w.line("hal_ready = 1;");
+    }
     for (size_t i = 0; i < g.nodes.size(); ++i) {
       const Node& n = g.nodes[i];
       TensorId out = n.outputs[0];
       w.comment(fmt::format("node {} '{}' ({})", i, n.name, ctx.describe(n)));
       if (ctx.isAliasedReshape(n)) {
         w.comment("reshape aliases its input in the arena: no data movement");
+      } else if (n.accel >= 0) {
+        std::string args;
+        for (TensorId t : n.inputs)
+          if (t >= 0 && !g.tensor(t).isConstant()) args += tensorExpr(ctx, t) + ", ";
+        args += tensorExpr(ctx, out);
+        w.line("rc = {}({});", ctx.layerSymbol(i), args);
+        w.line("if (rc != 0) return rc;");
       } else {
         std::string args;
         for (TensorId t : n.inputs)

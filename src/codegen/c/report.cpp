@@ -29,7 +29,7 @@ std::string emitReport(const EmitContext& ctx) {
     else
       l["function"] = ctx.layerSymbol(i);
     l["output"] = {{"name", g.tensor(out).name}, {"dtype", dtypeName(t.dtype)}, {"shape", t.shape}};
-    if (n.op == OpKind::Conv2D || n.op == OpKind::Dense) {
+    if (ctx.macs(n) > 0) {
       l["macs"] = ctx.macs(n);
       totalMacs += ctx.macs(n);
     }
@@ -41,6 +41,15 @@ std::string emitReport(const EmitContext& ctx) {
       l["storage"] = "output";
       l["bytes"] = t.bytes();
     }
+    if (n.accel >= 0 && ctx.opts.l1 != nullptr) {
+      const L1LayerPlan& lp = ctx.opts.l1->layers[i];
+      Json bufs = Json::array();
+      for (const L1Buffer& b : lp.inputs) bufs.push_back({{"tensor", g.tensor(b.tensor).name}, {"offset", b.offset}, {"bytes", b.bytes}});
+      bufs.push_back({{"tensor", g.tensor(lp.output.tensor).name}, {"offset", lp.output.offset}, {"bytes", lp.output.bytes}});
+      l["l1"] = {{"bytes", lp.used}, {"buffers", bufs}};
+    }
+    if (i < ctx.opts.nodeReport.size())
+      for (auto& [k, v] : ctx.opts.nodeReport[i].items()) l[k] = v;
     layers.push_back(std::move(l));
   }
 
@@ -63,6 +72,7 @@ std::string emitReport(const EmitContext& ctx) {
                  {"liveness_lower_bound", plan.lowerBound},
                  {"arena_alignment", plan.alignment},
                  {"weights_bytes", weightBytes}};
+  for (auto& [k, v] : ctx.opts.reportExtra.items()) r[k] = v;
   return r.dump(2) + "\n";
 }
 

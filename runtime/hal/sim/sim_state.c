@@ -1,0 +1,157 @@
+/* sim_state.c: the simulator's memory, lifecycle, checks and profiling counters.
+ * All accelerator memories live in one static pool of HTVM_L1_POOL_BYTES bytes (from the generated
+ * htvm_platform.h) so the simulator never allocates and every L1 byte has a fixed home. The layout
+ * is, for each accelerator in platform order: its activation L1, then, for analog accelerators
+ * only, the array storage (array_rows * array_cols plain ternary bytes). Digital weight memories
+ * are not stored: a digital job reads its stream straight from L2 and only its size is checked.
+ * htvm_hal_init validates the platform table against this layout once; every other entry point
+ * goes through sim_accel() and sim_l1_span(), which abort (via sim_fail) on anything out of
+ * contract. The single stderr write is isolated in sim_emit_line so a bare-metal port only has to
+ * provide stdio (picolibc does). */
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "sim_internal.h"
+
+static uint8_t pool[HTVM_L1_POOL_BYTES];
+static sim_accel_state states[HTVM_SIM_MAX_ACCELS];
+static int initialized;
+
+static void sim_emit_line(const char* line) {
+  fputs(line, stderr);
+  fputc('\n', stderr);
+  fflush(stderr);
+}
+
+_Noreturn void sim_fail(const char* fn, uint32_t accel, const char* fmt, ...) {
+  char line[320];
+  int n;
+  if (accel == SIM_NO_ACCEL)
+    n = snprintf(line, sizeof line, "htvm_sim: %s: ", fn);
+  else if (accel < htvm_num_accels && accel < HTVM_SIM_MAX_ACCELS)
+    n = snprintf(line, sizeof line, "htvm_sim: %s: accel %u '%s': ", fn, (unsigned)accel,
+                 htvm_accels[accel].name ? htvm_accels[accel].name : "?");
+  else
+    n = snprintf(line, sizeof line, "htvm_sim: %s: accel %u: ", fn, (unsigned)accel);
+  if (n > 0 && (size_t)n < sizeof line) {
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(line + n, sizeof line - (size_t)n, fmt, ap);
+    va_end(ap);
+  }
+  sim_emit_line(line);
+  abort();
+}
+
+/* Rejects descriptor values that would make the cycle model divide by zero or the pool layout
+ * meaningless; these come from the platform file, so they are checked once here, not per call. */
+static void check_desc(uint32_t i, const htvm_accel_desc* d) {
+  static const char fn[] = "htvm_hal_init";
+  if (d->kind != HTVM_KIND_DIGITAL && d->kind != HTVM_KIND_ANALOG)
+    sim_fail(fn, i, "unknown kind %u", (unsigned)d->kind);
+  if (d->act_l1_bytes == 0 || d->dma_bytes_per_cycle == 0 || d->dma_granule_bytes == 0 ||
+      d->weight_fill_bytes_per_cycle == 0)
+    sim_fail(fn, i,
+             "act_l1_bytes %u, dma_bytes_per_cycle %u, dma_granule_bytes %u and "
+             "weight_fill_bytes_per_cycle %u must all be nonzero",
+             (unsigned)d->act_l1_bytes, (unsigned)d->dma_bytes_per_cycle,
+             (unsigned)d->dma_granule_bytes, (unsigned)d->weight_fill_bytes_per_cycle);
+  if (d->kind == HTVM_KIND_DIGITAL && (d->pe_k == 0 || d->pe_ox == 0))
+    sim_fail(fn, i, "pe_k %u and pe_ox %u must be nonzero", (unsigned)d->pe_k, (unsigned)d->pe_ox);
+  if (d->kind == HTVM_KIND_ANALOG &&
+      (d->array_rows == 0 || d->array_cols == 0 || d->simd_lanes == 0))
+    sim_fail(fn, i, "array %ux%u and simd_lanes %u must be nonzero", (unsigned)d->array_rows,
+             (unsigned)d->array_cols, (unsigned)d->simd_lanes);
+}
+
+int htvm_hal_init(void) {
+  static const char fn[] = "htvm_hal_init";
+  if (htvm_num_accels == 0 || htvm_num_accels > HTVM_SIM_MAX_ACCELS)
+    sim_fail(fn, SIM_NO_ACCEL, "platform has %u accelerators; the simulator supports 1..%u",
+             (unsigned)htvm_num_accels, (unsigned)HTVM_SIM_MAX_ACCELS);
+  uint64_t next = 0;
+  for (uint32_t i = 0; i < htvm_num_accels; ++i) {
+    const htvm_accel_desc* d = &htvm_accels[i];
+    check_desc(i, d);
+    states[i].act_base = (uint32_t)next; /* below HTVM_L1_POOL_BYTES, checked at the end */
+    next += d->act_l1_bytes;
+    states[i].array_base = (uint32_t)next;
+    if (d->kind == HTVM_KIND_ANALOG)
+      next += (uint64_t)d->array_rows * d->array_cols;
+  }
+  if (next > (uint64_t)HTVM_L1_POOL_BYTES)
+    sim_fail(fn, SIM_NO_ACCEL,
+             "accelerator memories need %llu bytes but HTVM_L1_POOL_BYTES is %llu",
+             (unsigned long long)next, (unsigned long long)HTVM_L1_POOL_BYTES);
+  /* A re-init starts from a clean machine: zeroed memories, no loaded weights, cleared counters. */
+  memset(pool, 0, (size_t)next);
+  for (uint32_t i = 0; i < htvm_num_accels; ++i) {
+    memset(&states[i].perf, 0, sizeof states[i].perf);
+    states[i].loaded_rows = 0;
+    states[i].loaded_cols = 0;
+  }
+  initialized = 1;
+  return HTVM_OK;
+}
+
+void sim_check_init(const char* fn) {
+  if (!initialized)
+    sim_fail(fn, SIM_NO_ACCEL, "called before htvm_hal_init");
+}
+
+const htvm_accel_desc* sim_accel(const char* fn, uint32_t accel, uint32_t kind) {
+  sim_check_init(fn);
+  if (accel >= htvm_num_accels)
+    sim_fail(fn, accel, "index out of range (platform has %u accelerators)",
+             (unsigned)htvm_num_accels);
+  const htvm_accel_desc* d = &htvm_accels[accel];
+  if (kind != 0 && d->kind != kind)
+    sim_fail(fn, accel, "is %s, this call needs a %s accelerator",
+             d->kind == HTVM_KIND_ANALOG ? "analog" : "digital",
+             kind == HTVM_KIND_ANALOG ? "analog" : "digital");
+  return d;
+}
+
+sim_accel_state* sim_state(uint32_t accel) { return &states[accel]; }
+
+uint8_t* sim_l1_span(const char* fn, uint32_t accel, const char* what, uint64_t off, uint64_t len) {
+  uint64_t size = htvm_accels[accel].act_l1_bytes;
+  if (off > size || len > size - off)
+    sim_fail(fn, accel, "%s L1 range [%llu, %llu) exceeds the activation L1 of %llu bytes", what,
+             (unsigned long long)off, (unsigned long long)(off + len), (unsigned long long)size);
+  return pool + states[accel].act_base + off;
+}
+
+void sim_check_disjoint(const char* fn, uint32_t accel, const char* a_what, uint64_t a_off,
+                        uint64_t a_len, const char* b_what, uint64_t b_off, uint64_t b_len) {
+  if (a_off < b_off + b_len && b_off < a_off + a_len)
+    sim_fail(fn, accel, "%s L1 range [%llu, %llu) overlaps %s L1 range [%llu, %llu)", a_what,
+             (unsigned long long)a_off, (unsigned long long)(a_off + a_len), b_what,
+             (unsigned long long)b_off, (unsigned long long)(b_off + b_len));
+}
+
+uint8_t* sim_array(uint32_t accel) { return pool + states[accel].array_base; }
+
+void sim_account_job(uint32_t accel, uint64_t compute_cycles, uint64_t weight_cycles) {
+  htvm_perf_t* p = &states[accel].perf;
+  p->setup_cycles += htvm_accels[accel].job_setup_cycles;
+  p->compute_cycles += compute_cycles;
+  p->weight_cycles += weight_cycles;
+  p->jobs += 1;
+}
+
+void htvm_perf_read(uint32_t accel, htvm_perf_t* out) {
+  static const char fn[] = "htvm_perf_read";
+  sim_accel(fn, accel, 0);
+  if (out == NULL)
+    sim_fail(fn, accel, "output pointer is NULL");
+  *out = states[accel].perf;
+}
+
+void htvm_perf_reset(void) {
+  sim_check_init("htvm_perf_reset");
+  for (uint32_t i = 0; i < htvm_num_accels; ++i)
+    memset(&states[i].perf, 0, sizeof states[i].perf);
+}

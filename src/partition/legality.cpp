@@ -1,0 +1,270 @@
+// Legality rules of the fused patterns (HTVM's checks, DIANA.md section 5), driven by the
+// constraint structs of the platform file. Checks run in a fixed order (types, layout, requant,
+// geometry, operands) and the first failure is reported.
+#include "partition/legality.h"
+
+#include <algorithm>
+
+#include "ir/layout.h"
+#include "platform/cost_model.h"
+
+namespace htvm {
+namespace {
+
+using Why = std::optional<std::string>;
+
+#define HTVM_RULE(expr)              \
+  do {                               \
+    Why htvm_why_ = (expr);          \
+    if (htvm_why_) return htvm_why_; \
+  } while (0)
+
+std::string typeName(DType t) { return "int" + std::to_string(8 * dtypeBytes(t)); }
+
+std::string setStr(const std::vector<int64_t>& v) {
+  std::string s = "{";
+  for (size_t i = 0; i < v.size(); ++i) s += (i ? "," : "") + std::to_string(v[i]);
+  return s + "}";
+}
+
+std::string rangeStr(int64_t lo, int64_t hi) {
+  return "[" + std::to_string(lo) + "," + std::to_string(hi) + "]";
+}
+
+std::string clipsStr(const std::vector<ClipRange>& v) {
+  std::string s;
+  for (size_t i = 0; i < v.size(); ++i) s += (i ? ", " : "") + rangeStr(v[i].lo, v[i].hi);
+  return s;
+}
+
+bool contains(const std::vector<int64_t>& v, int64_t x) {
+  return std::find(v.begin(), v.end(), x) != v.end();
+}
+
+bool hasInput(const Node& n, size_t i) { return n.inputs.size() > i && n.inputs[i] >= 0; }
+
+struct Act {
+  const char* label;  // "input", "input a", ...
+  TensorId id;
+};
+
+// The activation inputs of a fused node (weights and per-channel constants excluded).
+std::vector<Act> activations(const Node& n) {
+  if (n.op == OpKind::QAdd) return {{"input a", n.inputs[0]}, {"input b", n.inputs[1]}};
+  return {{"input", n.inputs[0]}};
+}
+
+Why dtypeIs(const std::string& what, DType actual, DType want) {
+  if (actual == want) return std::nullopt;
+  return what + " dtype " + typeName(actual) + ", expected " + typeName(want);
+}
+
+Why clipIn(const char* what, int64_t lo, int64_t hi, const std::vector<ClipRange>& allowed) {
+  for (const ClipRange& c : allowed)
+    if (c.lo == lo && c.hi == hi) return std::nullopt;
+  return std::string(what) + " " + rangeStr(lo, hi) + " not one of " + clipsStr(allowed);
+}
+
+Why checkRequant(const Graph& g, const Node& n, const RequantRules& r, Layout layout) {
+  const TensorType& out = g.type(n.outputs[0]);
+  for (const Act& a : activations(n)) HTVM_RULE(dtypeIs(a.label, g.type(a.id).dtype, r.inputDtype));
+  HTVM_RULE(dtypeIs("output", out.dtype, r.outputDtype));
+  std::vector<Act> all = activations(n);
+  all.push_back({"output", n.outputs[0]});
+  for (const Act& a : all)
+    if (!layoutApplies(g.type(a.id), layout))
+      return std::string(a.label) + " " + g.type(a.id).str() + " cannot be stored in layout " +
+             layoutName(layout);
+  int64_t shift = n.attrInt("shift"), lo = n.attrInt("lo"), hi = n.attrInt("hi");
+  if (!r.shift.contains(shift))
+    return "shift " + std::to_string(shift) + " not in " + rangeStr(r.shift.min, r.shift.max);
+  if (!r.clip.empty()) {
+    HTVM_RULE(clipIn("clip", lo, hi, r.clip));
+  } else if (lo < dtypeMin(r.outputDtype) || hi > dtypeMax(r.outputDtype)) {
+    return "clip " + rangeStr(lo, hi) + " exceeds " + typeName(r.outputDtype);
+  }
+  for (const Act& a : all) {
+    int64_t e = g.type(a.id).elements();
+    if (e % r.elementMultiple != 0)
+      return std::string(a.label) + " elements " + std::to_string(e) + " not a multiple of " +
+             std::to_string(r.elementMultiple);
+  }
+  return std::nullopt;
+}
+
+Why checkConv(const Graph& g, const Node& n, const ConvRules& r) {
+  ConvDims d = convDims(g, n);
+  if (!contains(r.kernelSizes, d.kh) || !contains(r.kernelSizes, d.kw))
+    return "kernel " + std::to_string(d.kh) + "x" + std::to_string(d.kw) + " not in " +
+           setStr(r.kernelSizes);
+  std::string strides = std::to_string(d.strideH) + "x" + std::to_string(d.strideW);
+  if (!contains(r.strides, d.strideH) || !contains(r.strides, d.strideW))
+    return "stride " + strides + " not in " + setStr(r.strides);
+  if (r.stridesEqual && d.strideH != d.strideW)
+    return "stride " + strides + " not equal in both dims";
+  const Ints& dil = n.attrInts("dilations");
+  if (!contains(r.dilations, dil[0]) || !contains(r.dilations, dil[1]))
+    return "dilation " + std::to_string(dil[0]) + "x" + std::to_string(dil[1]) + " not in " +
+           setStr(r.dilations);
+  int64_t group = n.attrInt("group");
+  bool one = group == 1;
+  auto allowed = [&](GroupRule k) {
+    return std::find(r.groups.begin(), r.groups.end(), k) != r.groups.end();
+  };
+  if (!(one && allowed(GroupRule::One)) && !(d.depthwise && allowed(GroupRule::Depthwise))) {
+    std::string set;
+    for (GroupRule k : r.groups)
+      set += (set.empty() ? "" : ", ") + std::string(k == GroupRule::One ? "1" : "depthwise");
+    return "groups " + std::to_string(group) + (d.depthwise ? " (depthwise)" : "") + " not in {" +
+           set + "}";
+  }
+  if (r.padding == PaddingRule::Same) {
+    std::string pads = "[" + std::to_string(d.padT) + "," + std::to_string(d.padL) + "," +
+                       std::to_string(d.padB) + "," + std::to_string(d.padR) + "]";
+    if (d.padT != d.padB || d.padL != d.padR) return "padding " + pads + " (t,l,b,r) not symmetric";
+    // HTVM's lenient "same" test: only a conv failing k - 2p == 1 on both axes is rejected.
+    if (d.kh - 2 * d.padT != 1 && d.kw - 2 * d.padL != 1)
+      return "padding " + pads + " (t,l,b,r) not 'same' for kernel " + std::to_string(d.kh) + "x" +
+             std::to_string(d.kw) + " (k - 2p != 1 on both axes)";
+  }
+  return std::nullopt;
+}
+
+Why checkConstant(const Graph& g, const Node& n, size_t input, const std::string& what) {
+  if (!g.tensor(n.inputs[input]).isConstant()) return what + " not a constant";
+  return std::nullopt;
+}
+
+Why checkWeightsAndBias(const Graph& g, const Node& n, DType weightDtype, DType biasDtype,
+                        bool biasRequired) {
+  HTVM_RULE(checkConstant(g, n, 1, "weights"));
+  HTVM_RULE(dtypeIs("weights", g.type(n.inputs[1]).dtype, weightDtype));
+  if (!hasInput(n, 2)) {
+    if (biasRequired) return std::string("bias missing (required)");
+    return std::nullopt;
+  }
+  HTVM_RULE(checkConstant(g, n, 2, "bias"));
+  return dtypeIs("bias", g.type(n.inputs[2]).dtype, biasDtype);
+}
+
+Why checkValues(const Graph& g, TensorId id, const std::string& what, int64_t lo, int64_t hi) {
+  for (double v : *g.tensor(id).data)
+    if (v < static_cast<double>(lo) || v > static_cast<double>(hi))
+      return what + ": value " + std::to_string(static_cast<int64_t>(v)) + " outside " +
+             rangeStr(lo, hi);
+  return std::nullopt;
+}
+
+Why checkQConv(const Graph& g, const Node& n, const QConvPattern& p) {
+  HTVM_RULE(checkRequant(g, n, p.requant, p.layout));
+  HTVM_RULE(checkConv(g, n, p.conv));
+  return checkWeightsAndBias(g, n, p.weightDtype, p.biasDtype, p.biasRequired);
+}
+
+Why checkQDense(const Graph& g, const Node& n, const QDensePattern& p) {
+  HTVM_RULE(checkRequant(g, n, p.requant, p.layout));
+  return checkWeightsAndBias(g, n, p.weightDtype, p.biasDtype, p.biasRequired);
+}
+
+Why checkQAdd(const Graph& g, const Node& n, const QAddPattern& p) {
+  const Shape& a = g.type(n.inputs[0]).shape;
+  const Shape& b = g.type(n.inputs[1]).shape;
+  if (p.equalShapes && a != b)
+    return "operand shapes " + shapeStr(a) + " and " + shapeStr(b) + " differ";
+  return checkRequant(g, n, p.requant, p.layout);
+}
+
+Why checkAnalogConv(const Graph& g, const Node& n, const AnalogConvPattern& p,
+                    const AnalogParams& arr) {
+  HTVM_RULE(checkRequant(g, n, p.requant, p.layout));
+  HTVM_RULE(checkConv(g, n, p.conv));
+  HTVM_RULE(clipIn("adc clip", n.attrInt("adc_lo"), n.attrInt("adc_hi"), p.adcClip));
+  HTVM_RULE(checkConstant(g, n, 1, "weights"));
+  HTVM_RULE(dtypeIs("weights", g.type(n.inputs[1]).dtype, p.weightDtype));
+  bool ternary = p.weightValues.min == -1 && p.weightValues.max == 1;
+  HTVM_RULE(checkValues(g, n.inputs[1], ternary ? "weights not ternary" : "weights",
+                        p.weightValues.min, p.weightValues.max));
+  HTVM_RULE(checkConstant(g, n, 2, "bn_k"));
+  HTVM_RULE(checkConstant(g, n, 3, "bn_l"));
+  std::string bn = " (" + typeName(p.bnDtype) + ")";
+  HTVM_RULE(checkValues(g, n.inputs[2], "bn_k" + bn, dtypeMin(p.bnDtype), dtypeMax(p.bnDtype)));
+  HTVM_RULE(checkValues(g, n.inputs[3], "bn_l" + bn, dtypeMin(p.bnDtype), dtypeMax(p.bnDtype)));
+  ConvDims d = convDims(g, n);
+  int64_t rows = d.c * d.kh * d.kw;
+  if (rows > arr.arrayRows.value)
+    return "rows C*kh*kw = " + std::to_string(d.c) + "*" + std::to_string(d.kh) + "*" +
+           std::to_string(d.kw) + " = " + std::to_string(rows) + " > array rows " +
+           std::to_string(arr.arrayRows.value);
+  if (d.k > arr.arrayCols.value)
+    return "cols K = " + std::to_string(d.k) + " > array cols " +
+           std::to_string(arr.arrayCols.value);
+  return std::nullopt;
+}
+
+#undef HTVM_RULE
+
+}  // namespace
+
+std::optional<Layout> patternLayout(const AcceleratorDesc& a, OpKind op) {
+  const Patterns& p = a.patterns;
+  switch (op) {
+    case OpKind::QConv2D:
+      return p.qconv2d ? std::optional<Layout>(p.qconv2d->layout) : std::nullopt;
+    case OpKind::QDense: return p.qdense ? std::optional<Layout>(p.qdense->layout) : std::nullopt;
+    case OpKind::QAdd: return p.qadd ? std::optional<Layout>(p.qadd->layout) : std::nullopt;
+    case OpKind::AnalogConv2D:
+      return p.analogConv2d ? std::optional<Layout>(p.analogConv2d->layout) : std::nullopt;
+    default: return std::nullopt;
+  }
+}
+
+std::optional<std::string> illegalReason(const Graph& g, const Node& n, const AcceleratorDesc& a) {
+  switch (n.op) {
+    case OpKind::QConv2D: return checkQConv(g, n, *a.patterns.qconv2d);
+    case OpKind::QDense: return checkQDense(g, n, *a.patterns.qdense);
+    case OpKind::QAdd: return checkQAdd(g, n, *a.patterns.qadd);
+    case OpKind::AnalogConv2D: return checkAnalogConv(g, n, *a.patterns.analogConv2d, *a.analog);
+    default: HTVM_CHECK(false) << "no pattern for " << n.name;
+  }
+  return std::nullopt;
+}
+
+std::optional<std::string> needsTiling(const Graph& g, const Node& n, const AcceleratorDesc& a) {
+  Layout layout = *patternLayout(a, n.op);
+  int64_t granule = a.dma.granuleBytes.value;
+  std::vector<Act> acts = activations(n);
+  acts.push_back({"output", n.outputs[0]});
+  std::string parts;
+  int64_t total = 0;
+  for (const Act& act : acts) {
+    TensorType t{g.type(act.id).dtype, g.type(act.id).shape, layout};
+    int64_t bytes = (t.bytes() + granule - 1) / granule * granule;
+    parts +=
+        (parts.empty() ? "" : " + ") + std::string(act.label) + " " + std::to_string(bytes) + " B";
+    total += bytes;
+  }
+  int64_t l1 = a.l1.activationBytes.value;
+  if (total > l1)
+    return "needs tiling: " + parts + " (" + std::to_string(total) + " B > L1 " +
+           std::to_string(l1) + " B)";
+
+  int64_t weights = 0;
+  std::string what = "weight stream";
+  if (n.op == OpKind::QConv2D) {
+    ConvDims d = convDims(g, n);
+    weights = d.depthwise ? depthwiseBlockBytes(d.kh, d.kw) : convStreamBytes(d.c, d.k, d.kh, d.kw);
+  } else if (n.op == OpKind::QDense) {
+    weights = denseStreamBytes(g.type(n.inputs[0]).shape.at(1), g.type(n.outputs[0]).shape.at(1));
+  } else if (n.op == OpKind::AnalogConv2D) {
+    ConvDims d = convDims(g, n);
+    weights = analogWeightLoadBytes(*a.analog, d.c * d.kh * d.kw);
+    what = "array load";
+  }
+  int64_t wmem = a.l1.weightBytes.value;
+  if (weights > wmem)
+    return "needs tiling: " + what + " " + std::to_string(weights) + " B > weight memory " +
+           std::to_string(wmem) + " B";
+  return std::nullopt;
+}
+
+}  // namespace htvm

@@ -1,0 +1,466 @@
+// Platform file loader: JSON -> Platform with strict validation. Each object's keys are checked
+// against the schema before its values are read, so a typo is reported as an unknown key rather
+// than as a missing one. Errors carry the file and the JSON key path; the first error wins.
+#include "platform/platform.h"
+
+#include <algorithm>
+#include <filesystem>
+#include <fstream>
+#include <initializer_list>
+#include <nlohmann/json.hpp>
+#include <sstream>
+
+#include "ir/layout.h"
+
+namespace htvm {
+
+using nlohmann::json;
+
+const char* accelKindName(AccelKind k) { return k == AccelKind::Digital ? "digital" : "analog"; }
+
+int Platform::findAccelerator(const std::string& accelName) const {
+  for (size_t i = 0; i < accelerators.size(); ++i)
+    if (accelerators[i].name == accelName) return static_cast<int>(i);
+  return -1;
+}
+
+namespace {
+
+// Thrown inside this file only; loadPlatform turns it into a Diag.
+struct LoadError {
+  std::string message;
+};
+
+std::string keyPath(const std::string& path, const std::string& key) {
+  return path.empty() ? key : path + "." + key;
+}
+
+std::string describe(const json& j) {
+  if (j.is_object()) return "an object";
+  if (j.is_array()) return "an array";
+  if (j.is_null()) return "null";
+  std::string s = j.dump();
+  if (s.size() > 40) s = s.substr(0, 40) + "...";
+  return s;
+}
+
+class Loader {
+ public:
+  explicit Loader(std::string file) : file_(std::move(file)) {}
+
+  [[noreturn]] void fail(const std::string& path, const std::string& msg) const {
+    throw LoadError{file_ + ": " + (path.empty() ? "" : path + ": ") + msg};
+  }
+
+  std::vector<Assumption> assumptions;
+
+ private:
+  std::string file_;
+};
+
+// A JSON object whose keys are checked against the schema when it is opened.
+class Obj {
+ public:
+  Obj(Loader& ld, const json& j, std::string path, std::initializer_list<const char*> allowed)
+      : ld_(ld), j_(j), path_(std::move(path)) {
+    if (!j.is_object()) ld.fail(path_, "must be an object, got " + describe(j));
+    for (auto it = j.begin(); it != j.end(); ++it) {
+      bool known =
+          std::any_of(allowed.begin(), allowed.end(), [&](const char* k) { return it.key() == k; });
+      if (known) continue;
+      std::string list;
+      for (const char* k : allowed) list += (list.empty() ? "" : ", ") + std::string(k);
+      ld.fail(path_, "unknown key '" + it.key() + "' (expected one of: " + list + ")");
+    }
+  }
+  bool has(const std::string& key) const { return j_.contains(key); }
+  const json& req(const std::string& key) const {
+    if (!j_.contains(key)) ld_.fail(path_, "missing key '" + key + "'");
+    return j_.at(key);
+  }
+  std::string at(const std::string& key) const { return keyPath(path_, key); }
+  const std::string& path() const { return path_; }
+  Loader& loader() const { return ld_; }
+
+ private:
+  Loader& ld_;
+  const json& j_;
+  std::string path_;
+};
+
+enum class Sign { Positive, NonNegative };
+
+std::string str(const Obj& o, const std::string& key) {
+  const json& j = o.req(key);
+  if (!j.is_string()) o.loader().fail(o.at(key), "must be a string, got " + describe(j));
+  return j.get<std::string>();
+}
+
+std::string optStr(const Obj& o, const std::string& key) { return o.has(key) ? str(o, key) : ""; }
+
+bool boolean(const Obj& o, const std::string& key) {
+  const json& j = o.req(key);
+  if (!j.is_boolean()) o.loader().fail(o.at(key), "must be true or false, got " + describe(j));
+  return j.get<bool>();
+}
+
+int64_t integer(Loader& ld, const json& j, const std::string& path) {
+  if (!j.is_number_integer()) ld.fail(path, "must be an integer, got " + describe(j));
+  return j.get<int64_t>();
+}
+
+// Reads the provenance part of a parameter; returns the JSON holding the number itself.
+template <typename T>
+const json& readProvenance(Loader& ld, const json& j, const std::string& path, Param<T>& p) {
+  if (!j.is_object()) return j;
+  Obj o(ld, j, path, {"value", "assumed", "source", "note"});
+  p.assumed = o.has("assumed") && boolean(o, "assumed");
+  p.source = optStr(o, "source");
+  p.note = optStr(o, "note");
+  if (p.assumed && p.note.empty()) ld.fail(path, "an assumed parameter needs a 'note' saying why");
+  return o.req("value");
+}
+
+Param<int64_t> intParam(const Obj& o, const std::string& key, Sign sign) {
+  Loader& ld = o.loader();
+  std::string path = o.at(key);
+  Param<int64_t> p;
+  const json& v = readProvenance(ld, o.req(key), path, p);
+  bool pos = sign == Sign::Positive;
+  const char* what = pos ? "must be a positive integer" : "must be a non-negative integer";
+  if (!v.is_number_integer()) ld.fail(path, std::string(what) + ", got " + describe(v));
+  p.value = v.get<int64_t>();
+  if (pos ? p.value <= 0 : p.value < 0) ld.fail(path, std::string(what) + ", got " + describe(v));
+  if (p.assumed) ld.assumptions.push_back({path, std::to_string(p.value), p.note});
+  return p;
+}
+
+Param<double> realParam(const Obj& o, const std::string& key) {
+  Loader& ld = o.loader();
+  std::string path = o.at(key);
+  Param<double> p;
+  const json& v = readProvenance(ld, o.req(key), path, p);
+  if (!v.is_number() || v.get<double>() < 0)
+    ld.fail(path, "must be a non-negative number, got " + describe(v));
+  p.value = v.get<double>();
+  if (p.assumed) ld.assumptions.push_back({path, v.dump(), p.note});
+  return p;
+}
+
+DType dtype(const Obj& o, const std::string& key) {
+  std::string s = str(o, key);
+  for (DType t : {DType::I8, DType::I16, DType::I32})
+    if (s == "int" + std::to_string(8 * dtypeBytes(t))) return t;
+  o.loader().fail(o.at(key), "must be one of int8, int16, int32, got \"" + s + "\"");
+}
+
+// `vector`: the pattern works on [1, N] tensors (VEC16) rather than [1, C, H, W].
+Layout layout(const Obj& o, const std::string& key, bool vector) {
+  std::string s = str(o, key);
+  for (Layout l : {Layout::CHW_W16_REV4, Layout::VEC16_REV4, Layout::HWC_C64_REV4}) {
+    if (s != layoutName(l)) continue;
+    if ((l == Layout::VEC16_REV4) != vector)
+      o.loader().fail(o.at(key), "layout \"" + s + "\" does not hold " +
+                                     (vector ? "[1, N] vectors" : "[1, C, H, W] tensors"));
+    return l;
+  }
+  o.loader().fail(o.at(key),
+                  "must be one of chw_w16_rev4, vec16_rev4, hwc_c64_rev4, got \"" + s + "\"");
+}
+
+std::vector<int64_t> intList(const Obj& o, const std::string& key) {
+  const json& j = o.req(key);
+  if (!j.is_array() || j.empty())
+    o.loader().fail(o.at(key), "must be a non-empty array of integers");
+  std::vector<int64_t> r;
+  for (size_t i = 0; i < j.size(); ++i) {
+    int64_t v = integer(o.loader(), j[i], o.at(key) + "[" + std::to_string(i) + "]");
+    if (v <= 0) o.loader().fail(o.at(key) + "[" + std::to_string(i) + "]", "must be positive");
+    r.push_back(v);
+  }
+  return r;
+}
+
+IntRange range(const Obj& parent, const std::string& key) {
+  Obj o(parent.loader(), parent.req(key), parent.at(key), {"min", "max"});
+  IntRange r{integer(o.loader(), o.req("min"), o.at("min")),
+             integer(o.loader(), o.req("max"), o.at("max"))};
+  if (r.min > r.max)
+    o.loader().fail(o.path(), "min " + std::to_string(r.min) + " > max " + std::to_string(r.max));
+  return r;
+}
+
+std::vector<ClipRange> clipList(const Obj& parent, const std::string& key) {
+  Loader& ld = parent.loader();
+  const json& j = parent.req(key);
+  if (!j.is_array() || j.empty()) ld.fail(parent.at(key), "must be a non-empty array of {lo, hi}");
+  std::vector<ClipRange> r;
+  for (size_t i = 0; i < j.size(); ++i) {
+    Obj o(ld, j[i], parent.at(key) + "[" + std::to_string(i) + "]",
+          {"lo", "hi", "assumed", "note"});
+    ClipRange c;
+    c.lo = integer(ld, o.req("lo"), o.at("lo"));
+    c.hi = integer(ld, o.req("hi"), o.at("hi"));
+    c.assumed = o.has("assumed") && boolean(o, "assumed");
+    c.note = optStr(o, "note");
+    if (c.lo > c.hi)
+      ld.fail(o.path(), "lo " + std::to_string(c.lo) + " > hi " + std::to_string(c.hi));
+    if (c.assumed && c.note.empty())
+      ld.fail(o.path(), "an assumed entry needs a 'note' saying why");
+    if (c.assumed)
+      ld.assumptions.push_back(
+          {o.path(), "[" + std::to_string(c.lo) + "," + std::to_string(c.hi) + "]", c.note});
+    r.push_back(c);
+  }
+  return r;
+}
+
+RequantRules requantRules(const Obj& o) {
+  RequantRules r;
+  r.inputDtype = dtype(o, "input_dtype");
+  r.outputDtype = dtype(o, "output_dtype");
+  r.shift = range(o, "shift");
+  if (o.has("clip")) r.clip = clipList(o, "clip");
+  r.elementMultiple = intParam(o, "element_multiple", Sign::Positive).value;
+  return r;
+}
+
+ConvRules convRules(const Obj& o) {
+  ConvRules r;
+  r.kernelSizes = intList(o, "kernel_sizes");
+  r.strides = intList(o, "strides");
+  r.stridesEqual = boolean(o, "strides_equal");
+  r.dilations = intList(o, "dilations");
+  const json& g = o.req("groups");
+  if (!g.is_array() || g.empty())
+    o.loader().fail(o.at("groups"), "must be a non-empty array of \"1\" / \"depthwise\"");
+  for (size_t i = 0; i < g.size(); ++i) {
+    if (g[i] == "1")
+      r.groups.push_back(GroupRule::One);
+    else if (g[i] == "depthwise")
+      r.groups.push_back(GroupRule::Depthwise);
+    else
+      o.loader().fail(o.at("groups") + "[" + std::to_string(i) + "]",
+                      "must be \"1\" or \"depthwise\", got " + describe(g[i]));
+  }
+  std::string pad = str(o, "padding");
+  if (pad == "same")
+    r.padding = PaddingRule::Same;
+  else if (pad == "any")
+    r.padding = PaddingRule::Any;
+  else
+    o.loader().fail(o.at("padding"), "must be \"same\" or \"any\", got \"" + pad + "\"");
+  return r;
+}
+
+#define HTVM_REQUANT_KEYS \
+  "source", "note", "layout", "input_dtype", "output_dtype", "shift", "clip", "element_multiple"
+#define HTVM_CONV_KEYS "kernel_sizes", "strides", "strides_equal", "dilations", "groups", "padding"
+
+QConvPattern qconvPattern(Loader& ld, const json& j, const std::string& path) {
+  Obj o(ld, j, path,
+        {HTVM_REQUANT_KEYS, HTVM_CONV_KEYS, "weight_dtype", "bias_dtype", "bias_required"});
+  QConvPattern p;
+  p.source = optStr(o, "source");
+  p.layout = layout(o, "layout", false);
+  p.requant = requantRules(o);
+  p.conv = convRules(o);
+  p.weightDtype = dtype(o, "weight_dtype");
+  p.biasDtype = dtype(o, "bias_dtype");
+  p.biasRequired = boolean(o, "bias_required");
+  return p;
+}
+
+QDensePattern qdensePattern(Loader& ld, const json& j, const std::string& path) {
+  Obj o(ld, j, path, {HTVM_REQUANT_KEYS, "weight_dtype", "bias_dtype", "bias_required"});
+  QDensePattern p;
+  p.source = optStr(o, "source");
+  p.layout = layout(o, "layout", true);
+  p.requant = requantRules(o);
+  p.weightDtype = dtype(o, "weight_dtype");
+  p.biasDtype = dtype(o, "bias_dtype");
+  p.biasRequired = boolean(o, "bias_required");
+  return p;
+}
+
+QAddPattern qaddPattern(Loader& ld, const json& j, const std::string& path) {
+  Obj o(ld, j, path, {HTVM_REQUANT_KEYS, "equal_shapes"});
+  QAddPattern p;
+  p.source = optStr(o, "source");
+  p.layout = layout(o, "layout", false);
+  p.requant = requantRules(o);
+  p.equalShapes = boolean(o, "equal_shapes");
+  return p;
+}
+
+AnalogConvPattern analogConvPattern(Loader& ld, const json& j, const std::string& path) {
+  Obj o(
+      ld, j, path,
+      {HTVM_REQUANT_KEYS, HTVM_CONV_KEYS, "weight_dtype", "weight_values", "bn_dtype", "adc_clip"});
+  AnalogConvPattern p;
+  p.source = optStr(o, "source");
+  p.layout = layout(o, "layout", false);
+  p.requant = requantRules(o);
+  p.conv = convRules(o);
+  p.weightDtype = dtype(o, "weight_dtype");
+  p.weightValues = range(o, "weight_values");
+  p.bnDtype = dtype(o, "bn_dtype");
+  p.adcClip = clipList(o, "adc_clip");
+  return p;
+}
+
+#undef HTVM_REQUANT_KEYS
+#undef HTVM_CONV_KEYS
+
+DmaDesc dmaDesc(Loader& ld, const json& j, const std::string& path) {
+  Obj o(ld, j, path, {"setup_cycles", "bytes_per_cycle", "granule_bytes", "note"});
+  return {intParam(o, "setup_cycles", Sign::NonNegative),
+          intParam(o, "bytes_per_cycle", Sign::Positive),
+          intParam(o, "granule_bytes", Sign::Positive)};
+}
+
+DigitalParams digitalParams(Loader& ld, const json& j, const std::string& path) {
+  Obj o(ld, j, path,
+        {"pe_k", "pe_ox", "peak_macs_per_cycle", "block_cycles", "fifo_cycles",
+         "weight_fill_bytes_per_cycle", "note"});
+  DigitalParams d;
+  d.peK = intParam(o, "pe_k", Sign::Positive);
+  d.peOx = intParam(o, "pe_ox", Sign::Positive);
+  d.peakMacsPerCycle = intParam(o, "peak_macs_per_cycle", Sign::Positive);
+  d.blockCycles = intParam(o, "block_cycles", Sign::NonNegative);
+  d.fifoCycles = intParam(o, "fifo_cycles", Sign::NonNegative);
+  d.weightFillBytesPerCycle = intParam(o, "weight_fill_bytes_per_cycle", Sign::Positive);
+  if (d.peakMacsPerCycle.value != d.peK.value * d.peOx.value)
+    ld.fail(o.at("peak_macs_per_cycle"),
+            "must equal pe_k * pe_ox = " + std::to_string(d.peK.value * d.peOx.value) + ", got " +
+                std::to_string(d.peakMacsPerCycle.value));
+  return d;
+}
+
+AnalogParams analogParams(Loader& ld, const json& j, const std::string& path) {
+  Obj o(ld, j, path,
+        {"array_rows", "array_cols", "input_bits", "output_bits", "mvm_cycles", "simd_lanes",
+         "simd_stages", "weight_fill_bytes_per_cycle", "act_line_bytes", "note"});
+  AnalogParams a;
+  a.arrayRows = intParam(o, "array_rows", Sign::Positive);
+  a.arrayCols = intParam(o, "array_cols", Sign::Positive);
+  a.inputBits = intParam(o, "input_bits", Sign::Positive);
+  a.outputBits = intParam(o, "output_bits", Sign::Positive);
+  a.mvmCycles = intParam(o, "mvm_cycles", Sign::NonNegative);
+  a.simdLanes = intParam(o, "simd_lanes", Sign::Positive);
+  a.simdStages = intParam(o, "simd_stages", Sign::NonNegative);
+  a.weightFillBytesPerCycle = intParam(o, "weight_fill_bytes_per_cycle", Sign::Positive);
+  a.actLineBytes = intParam(o, "act_line_bytes", Sign::Positive);
+  return a;
+}
+
+AcceleratorDesc accelerator(Loader& ld, const json& j, const std::string& path) {
+  Obj o(ld, j, path,
+        {"name", "kind", "note", "job_setup_cycles", "l1", "dma", "compute", "patterns"});
+  AcceleratorDesc a;
+  a.name = str(o, "name");
+  if (a.name.empty() || a.name == "cpu")
+    ld.fail(o.at("name"), "must be non-empty and not \"cpu\" (reserved)");
+  std::string kind = str(o, "kind");
+  if (kind == "digital")
+    a.kind = AccelKind::Digital;
+  else if (kind == "analog")
+    a.kind = AccelKind::Analog;
+  else
+    ld.fail(o.at("kind"), "must be \"digital\" or \"analog\", got \"" + kind + "\"");
+  a.jobSetupCycles = intParam(o, "job_setup_cycles", Sign::NonNegative);
+  Obj l1(ld, o.req("l1"), o.at("l1"), {"activation_bytes", "weight_bytes", "note"});
+  a.l1 = {intParam(l1, "activation_bytes", Sign::Positive),
+          intParam(l1, "weight_bytes", Sign::Positive)};
+  a.dma = dmaDesc(ld, o.req("dma"), o.at("dma"));
+  if (a.kind == AccelKind::Digital) {
+    a.digital = digitalParams(ld, o.req("compute"), o.at("compute"));
+    Obj pats(ld, o.req("patterns"), o.at("patterns"), {"qconv2d", "qdense", "qadd", "note"});
+    if (pats.has("qconv2d"))
+      a.patterns.qconv2d = qconvPattern(ld, pats.req("qconv2d"), pats.at("qconv2d"));
+    if (pats.has("qdense"))
+      a.patterns.qdense = qdensePattern(ld, pats.req("qdense"), pats.at("qdense"));
+    if (pats.has("qadd")) a.patterns.qadd = qaddPattern(ld, pats.req("qadd"), pats.at("qadd"));
+  } else {
+    a.analog = analogParams(ld, o.req("compute"), o.at("compute"));
+    Obj pats(ld, o.req("patterns"), o.at("patterns"), {"analog_conv2d", "note"});
+    if (pats.has("analog_conv2d"))
+      a.patterns.analogConv2d =
+          analogConvPattern(ld, pats.req("analog_conv2d"), pats.at("analog_conv2d"));
+  }
+  return a;
+}
+
+Platform platform(Loader& ld, const json& j) {
+  Obj top(ld, j, "", {"name", "note", "cpu", "l2", "accelerators"});
+  Platform p;
+  p.name = str(top, "name");
+  Obj cpu(ld, top.req("cpu"), "cpu", {"name", "isa", "note", "clock_hz", "cost"});
+  p.cpu.name = str(cpu, "name");
+  p.cpu.isa = str(cpu, "isa");
+  p.cpu.clockHz = intParam(cpu, "clock_hz", Sign::Positive);
+  Obj cost(ld, cpu.req("cost"), cpu.at("cost"),
+           {"cycles_per_mac", "cycles_per_element", "relayout_cycles_per_byte", "note"});
+  p.cpu.cost = {realParam(cost, "cycles_per_mac"), realParam(cost, "cycles_per_element"),
+                realParam(cost, "relayout_cycles_per_byte")};
+  Obj l2(ld, top.req("l2"), "l2", {"bytes", "host_private_bytes", "note"});
+  p.l2 = {intParam(l2, "bytes", Sign::Positive),
+          intParam(l2, "host_private_bytes", Sign::NonNegative)};
+  if (p.l2.hostPrivateBytes.value >= p.l2.bytes.value)
+    ld.fail(l2.at("host_private_bytes"),
+            "must be smaller than l2.bytes (" + std::to_string(p.l2.bytes.value) + ")");
+  const json& accs = top.req("accelerators");
+  if (!accs.is_array()) ld.fail("accelerators", "must be an array, got " + describe(accs));
+  for (size_t i = 0; i < accs.size(); ++i) {
+    std::string path = "accelerators[" + std::to_string(i) + "]";
+    AcceleratorDesc a = accelerator(ld, accs[i], path);
+    if (p.findAccelerator(a.name) >= 0)
+      ld.fail(path + ".name", "duplicate accelerator name \"" + a.name + "\"");
+    p.accelerators.push_back(std::move(a));
+  }
+  p.assumptions = std::move(ld.assumptions);
+  return p;
+}
+
+}  // namespace
+
+Result<Platform> loadPlatform(const std::string& path) {
+  std::ifstream in(path);
+  if (!in) return error() << "cannot open platform file '" << path << "'";
+  json j;
+  try {
+    j = json::parse(in);
+  } catch (const json::parse_error& e) {
+    return error() << path << ": invalid JSON: " << e.what();
+  }
+  Loader ld(path);
+  try {
+    Platform p = platform(ld, j);
+    p.file = path;
+    return p;
+  } catch (const LoadError& e) {
+    return Diag{e.message};
+  }
+}
+
+Result<Platform> platformByName(const std::string& nameOrPath, const std::string& platformsDir) {
+  bool isPath =
+      nameOrPath.find('/') != std::string::npos ||
+      (nameOrPath.size() > 5 && nameOrPath.compare(nameOrPath.size() - 5, 5, ".json") == 0);
+  if (isPath) return loadPlatform(nameOrPath);
+  std::string file = platformsDir + "/" + nameOrPath + ".json";
+  std::error_code ec;
+  if (!std::filesystem::is_regular_file(file, ec)) {
+    std::vector<std::string> names;
+    for (const auto& e : std::filesystem::directory_iterator(platformsDir, ec))
+      if (e.path().extension() == ".json") names.push_back(e.path().stem().string());
+    std::sort(names.begin(), names.end());
+    std::string list;
+    for (const std::string& n : names) list += (list.empty() ? "" : ", ") + n;
+    return error() << "unknown platform '" << nameOrPath << "' (no file " << file
+                   << "; available: " << (list.empty() ? "none" : list) << ")";
+  }
+  return loadPlatform(file);
+}
+
+}  // namespace htvm

@@ -1,0 +1,204 @@
+// Platform description: the host CPU, L2, and the accelerators with their memories, DMA engine,
+// cycle parameters and the layer patterns they accept (with the constraints as data). Loaded from
+// a JSON file in platforms/ (schema: platforms/diana.json is the reference; every object key is
+// checked, unknown keys are errors). Accelerators are numbered in file order; that index is
+// `Node::accel` and the HAL's accelerator number. Adding an accelerator of an existing kind is a
+// JSON edit; a new kind needs a backend (legality, cost, emitter) and a simulator file.
+//
+// Every numeric parameter keeps whether it is an assumption (no source backs it; DIANA.md [A] or
+// an open question) so that reports can list what the numbers rest on.
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "ir/types.h"
+#include "support/diag.h"
+
+#ifndef HTVM_PLATFORMS_DIR
+#define HTVM_PLATFORMS_DIR "platforms"
+#endif
+
+namespace htvm {
+
+// A number from the platform file with its provenance. In JSON either a plain number or
+// {"value": v, "assumed": bool, "source": "...", "note": "..."} (assumed values need a note).
+template <typename T>
+struct Param {
+  T value{};
+  bool assumed = false;
+  std::string source;
+  std::string note;
+};
+
+// One assumed parameter, for reports: "accelerators[0].dma.setup_cycles" = "70".
+struct Assumption {
+  std::string path;
+  std::string value;
+  std::string note;
+};
+
+struct CpuCost {
+  Param<double> cyclesPerMac;           // conv / dense multiply-accumulates
+  Param<double> cyclesPerElement;       // per output element (elementwise ops, requantization)
+  Param<double> relayoutCyclesPerByte;  // layout conversion at CPU <-> accelerator borders
+};
+
+struct CpuDesc {
+  std::string name;
+  std::string isa;
+  Param<int64_t> clockHz;
+  CpuCost cost;
+};
+
+struct L2Desc {
+  Param<int64_t> bytes;
+  Param<int64_t> hostPrivateBytes;  // accelerators cannot reach this part (DIANA: first 64 KiB)
+};
+
+struct DmaDesc {
+  Param<int64_t> setupCycles;  // per 1-D call
+  Param<int64_t> bytesPerCycle;
+  Param<int64_t> granuleBytes;  // lengths are rounded up to this
+};
+
+struct L1Desc {
+  Param<int64_t> activationBytes;
+  Param<int64_t> weightBytes;  // digital weight memory, or the analog array's bytes
+};
+
+enum class AccelKind { Digital, Analog };
+const char* accelKindName(AccelKind k);  // "digital", "analog"
+
+struct DigitalParams {
+  Param<int64_t> peK, peOx;  // spatial unrolling: output channels x output columns
+  Param<int64_t> peakMacsPerCycle;
+  Param<int64_t> blockCycles;  // per pe_k x pe_ox output block
+  Param<int64_t> fifoCycles;   // per (input channel, kernel row)
+  Param<int64_t> weightFillBytesPerCycle;
+};
+
+struct AnalogParams {
+  Param<int64_t> arrayRows, arrayCols;
+  Param<int64_t> inputBits, outputBits;
+  Param<int64_t> mvmCycles;  // per array pass
+  Param<int64_t> simdLanes, simdStages;
+  Param<int64_t> weightFillBytesPerCycle;
+  Param<int64_t> actLineBytes;
+};
+
+// ---- Pattern constraints (what a core accepts, as data) -------------------------------------
+
+struct IntRange {
+  int64_t min = 0, max = 0;
+  bool contains(int64_t v) const { return v >= min && v <= max; }
+};
+
+// An accepted (lo, hi) pair of a requantization or ADC clip.
+struct ClipRange {
+  int64_t lo = 0, hi = 0;
+  bool assumed = false;
+  std::string note;
+};
+
+enum class GroupRule { One, Depthwise };  // JSON "1", "depthwise"
+// Same: HTVM's lenient check (symmetric pads; rejected only when both axes fail k - 2p == 1).
+enum class PaddingRule { Any, Same };  // JSON "any", "same"
+
+// Requantization and data-type rules shared by every pattern.
+struct RequantRules {
+  DType inputDtype = DType::I8;
+  DType outputDtype = DType::I8;
+  IntRange shift;
+  std::vector<ClipRange> clip;  // empty: any clip within the output dtype
+  int64_t elementMultiple = 1;  // every activation input and the output
+};
+
+struct ConvRules {
+  std::vector<int64_t> kernelSizes;  // each of kh, kw
+  std::vector<int64_t> strides;      // each of sh, sw
+  bool stridesEqual = false;
+  std::vector<int64_t> dilations;
+  std::vector<GroupRule> groups;
+  PaddingRule padding = PaddingRule::Any;
+};
+
+struct QConvPattern {  // digital qconv2d (groups 1 or depthwise)
+  std::string source;
+  Layout layout = Layout::NCHW;
+  RequantRules requant;
+  ConvRules conv;
+  DType weightDtype = DType::I8;
+  DType biasDtype = DType::I32;
+  bool biasRequired = false;
+};
+
+struct QDensePattern {
+  std::string source;
+  Layout layout = Layout::NCHW;
+  RequantRules requant;
+  DType weightDtype = DType::I8;
+  DType biasDtype = DType::I32;
+  bool biasRequired = false;
+};
+
+struct QAddPattern {
+  std::string source;
+  Layout layout = Layout::NCHW;
+  RequantRules requant;
+  bool equalShapes = true;
+};
+
+struct AnalogConvPattern {  // rows = C*kh*kw and cols = K are bounded by the array dimensions
+  std::string source;
+  Layout layout = Layout::NCHW;
+  RequantRules requant;
+  ConvRules conv;
+  DType weightDtype = DType::I8;
+  IntRange weightValues;
+  DType bnDtype = DType::I16;
+  std::vector<ClipRange> adcClip;
+};
+
+struct Patterns {
+  std::optional<QConvPattern> qconv2d;
+  std::optional<QDensePattern> qdense;
+  std::optional<QAddPattern> qadd;
+  std::optional<AnalogConvPattern> analogConv2d;
+};
+
+struct AcceleratorDesc {
+  std::string name;
+  AccelKind kind = AccelKind::Digital;
+  Param<int64_t> jobSetupCycles;
+  L1Desc l1;
+  DmaDesc dma;
+  std::optional<DigitalParams> digital;  // set iff kind == Digital
+  std::optional<AnalogParams> analog;    // set iff kind == Analog
+  Patterns patterns;
+};
+
+struct Platform {
+  std::string name;
+  std::string file;  // where it was loaded from
+  CpuDesc cpu;
+  L2Desc l2;
+  std::vector<AcceleratorDesc> accelerators;
+  std::vector<Assumption> assumptions;  // every "assumed": true parameter, in schema order
+
+  // Index of the accelerator named `name`, or -1.
+  int findAccelerator(const std::string& name) const;
+};
+
+// Loads and validates a platform file. Errors name the file and the JSON key path, e.g.
+// "platforms/x.json: accelerators[1].l1.activation_bytes: must be a positive integer, got -3".
+Result<Platform> loadPlatform(const std::string& path);
+
+// "diana" / "host" resolve to <platformsDir>/<name>.json; anything containing '/' or ending in
+// ".json" is a path.
+Result<Platform> platformByName(const std::string& nameOrPath,
+                                const std::string& platformsDir = HTVM_PLATFORMS_DIR);
+
+}  // namespace htvm

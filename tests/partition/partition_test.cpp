@@ -1,0 +1,307 @@
+// Partition pass: reasons, cost-based choice (never first-match), relayout charging, conf
+// filtering, pins and the CPU-by-cost option. Cycle numbers are hand-computed from
+// docs/ACCELERATOR_FORMATS.md with diana.json (see also tests/platform/cost_model_test.cpp).
+#include "partition/partition.h"
+
+#include <gmock/gmock.h>
+#include <gtest/gtest.h>
+
+#include "partition/fused_graph_builder.h"
+#include "platform/platform_test_util.h"
+
+namespace htvm {
+namespace {
+
+using testing::ConvSpec;
+using testing::FusedGraph;
+using ::testing::HasSubstr;
+
+ConvSpec spec(int64_t k, int64_t ks, int64_t pad) {
+  ConvSpec s;
+  s.k = k;
+  s.kh = s.kw = ks;
+  s.pads = {pad, pad, pad, pad};
+  return s;
+}
+
+PartitionResult run(Graph& g, const Platform& p, PartitionOptions opts = {}) {
+  Result<PartitionResult> r = partition(g, p, opts);
+  if (!r.ok()) {
+    ADD_FAILURE() << r.diag().message;
+    return {};
+  }
+  return std::move(r).value();
+}
+
+std::string runError(Graph& g, const Platform& p, PartitionOptions opts) {
+  Result<PartitionResult> r = partition(g, p, opts);
+  if (r.ok()) {
+    ADD_FAILURE() << "partition succeeded, expected an error";
+    return "";
+  }
+  return r.diag().message;
+}
+
+// diana with a slow digital accelerator listed first (block_cycles 5000), then the real ones.
+Platform slowFirst() {
+  Result<Platform> p = testing::loadEdited("slow_first.json", [](nlohmann::json& j) {
+    nlohmann::json slow = j["accelerators"][0];
+    slow["name"] = "slow";
+    slow["compute"]["block_cycles"] = 5000;
+    j["accelerators"].insert(j["accelerators"].begin(), slow);
+  });
+  EXPECT_TRUE(p.ok()) << p.diag().message;
+  return std::move(p).value();
+}
+
+// x[1x16x16x16] -> conv1 (digital) -> relu (cpu) -> conv9 (9x9: illegal) -> out
+struct Chain : FusedGraph {
+  Chain() {
+    TensorId x = input("x", {1, 16, 16, 16});
+    TensorId c1 = qconv("conv1", x, spec(32, 3, 1));
+    TensorId r = clip("relu", c1);
+    qconv("conv9", r, spec(16, 9, 4));
+    g.name = "chain";
+    done();
+  }
+};
+
+TEST(Partition, ReasonsAndPlacement) {
+  Chain c;
+  Platform p = testing::diana();
+  PartitionResult r = run(c.g, p);
+  ASSERT_EQ(r.nodes.size(), 3u);
+  // conv1: jobs 8542 + DMA 326 + 582 + relayout of the NCHW graph input 4096 B * 4.
+  EXPECT_EQ(c.g.nodes[0].accel, 0);
+  EXPECT_EQ(r.nodes[0].accel, 0);
+  EXPECT_EQ(r.nodes[0].reason,
+            "node 'conv1' (Conv): digital: only legal accelerator (25834 cycles)");
+  ASSERT_EQ(r.nodes[0].candidates.size(), 2u);
+  EXPECT_EQ(r.nodes[0].candidates[0].accel, -1);
+  EXPECT_EQ(r.nodes[0].candidates[1].accel, 0);
+  EXPECT_DOUBLE_EQ(r.nodes[0].candidates[1].cycles, 25834);
+  EXPECT_EQ(r.nodes[0].candidates[1].note,
+            "setup 150 + compute 8096 + weights 296 + dma 908 + relayout 16384");
+
+  EXPECT_EQ(c.g.nodes[1].accel, -1);
+  EXPECT_EQ(r.nodes[1].reason, "node 'relu' (Relu): no accelerator supports clip");
+  // The CPU pays the relayout of conv1's CHW_W16 output back to NCHW: 8192 B * 4.
+  EXPECT_DOUBLE_EQ(r.nodes[1].candidates[0].cycles, 8192.0 * 10 + 8192.0 * 4);
+
+  EXPECT_EQ(c.g.nodes[2].accel, -1);
+  EXPECT_EQ(r.nodes[2].reason, "node 'conv9' (Conv): digital: kernel 9x9 not in {1,3,5,7}");
+}
+
+TEST(Partition, CheapestAcceleratorWinsNotTheFirstListed) {
+  Chain c;
+  Platform p = slowFirst();
+  PartitionResult r = run(c.g, p);
+  EXPECT_EQ(c.g.nodes[0].accel, 1);  // "digital", not "slow" at index 0
+  ASSERT_EQ(r.nodes[0].candidates.size(), 3u);
+  EXPECT_EQ(r.nodes[0].candidates[1].accel, 0);
+  EXPECT_GT(r.nodes[0].candidates[1].cycles, r.nodes[0].candidates[2].cycles);
+  EXPECT_THAT(r.nodes[0].reason, HasSubstr("node 'conv1' (Conv): digital: cheapest legal "
+                                           "accelerator (25834 cycles; also legal: slow "));
+  EXPECT_EQ(r.nodes[2].reason,
+            "node 'conv9' (Conv): slow: kernel 9x9 not in {1,3,5,7}; digital: kernel 9x9 not in "
+            "{1,3,5,7}");
+}
+
+TEST(Partition, TiesGoToTheLowerIndex) {
+  Result<Platform> p = testing::loadEdited("twins.json", [](nlohmann::json& j) {
+    nlohmann::json twin = j["accelerators"][0];
+    twin["name"] = "digital2";
+    j["accelerators"].push_back(twin);
+  });
+  ASSERT_TRUE(p.ok()) << p.diag().message;
+  Chain c;
+  run(c.g, p.value());
+  EXPECT_EQ(c.g.nodes[0].accel, 0);
+}
+
+TEST(Partition, RejectionsOfOtherAcceleratorsAreListed) {
+  Result<Platform> p = testing::loadEdited("small.json", [](nlohmann::json& j) {
+    nlohmann::json small = j["accelerators"][0];
+    small["name"] = "small";
+    small["l1"]["activation_bytes"] = 4096;
+    j["accelerators"].push_back(small);
+  });
+  ASSERT_TRUE(p.ok()) << p.diag().message;
+  Chain c;
+  PartitionResult r = run(c.g, p.value());
+  EXPECT_EQ(r.nodes[0].reason,
+            "node 'conv1' (Conv): digital: only legal accelerator (25834 cycles); rejected: small: "
+            "needs tiling: "
+            "input 4096 B + output 8192 B (12288 B > L1 4096 B)");
+}
+
+TEST(Partition, NeedsTilingStaysOnCpu) {
+  FusedGraph b;
+  b.qconv("big", b.input("x", {1, 64, 64, 64}), spec(64, 3, 1));
+  Graph& g = b.done();
+  PartitionResult r = run(g, testing::diana());
+  EXPECT_EQ(g.nodes[0].accel, -1);
+  EXPECT_EQ(r.nodes[0].reason,
+            "node 'big' (Conv): digital: needs tiling: input 262144 B + output 262144 B (524288 B "
+            "> L1 256000 B)");
+}
+
+TEST(Partition, RelayoutChargedOnlyAcrossLayouts) {
+  Platform p = testing::diana();
+  // conv1 -> conv2 on the same layout: conv2 pays no input relayout, only its graph-output
+  // relayout.
+  FusedGraph b;
+  TensorId c1 = b.qconv("conv1", b.input("x", {1, 16, 16, 16}), spec(16, 3, 1));
+  b.qconv("conv2", c1, spec(16, 3, 1));
+  Graph& g = b.done();
+  PartitionResult r = run(g, p);
+  ASSERT_EQ(g.nodes[1].accel, 0);
+  // job 150 + 4048 + 148, DMA 326 + 326, output relayout 4096 B * 4.
+  EXPECT_DOUBLE_EQ(r.nodes[1].candidates[1].cycles, 4346 + 652 + 16384);
+
+  // digital conv -> analog conv: CHW_W16 (2048 B) to HWC_C64 (4096 B) costs 4096 B * 4.
+  FusedGraph m;
+  TensorId d = m.qconv("dconv", m.input("x", {1, 16, 8, 8}), spec(16, 3, 1));
+  ConvSpec a = spec(16, 3, 1);
+  m.analogConv("aconv", d, a);
+  Graph& mg = m.done();
+  PartitionResult mr = run(mg, p);
+  ASSERT_EQ(mg.nodes[0].accel, 0);
+  ASSERT_EQ(mg.nodes[1].accel, 1);
+  ASSERT_EQ(mr.nodes[1].candidates.size(), 2u);
+  EXPECT_THAT(mr.nodes[1].candidates[1].note,
+              HasSubstr(" + relayout 32768"));  // in 16384 + out 16384
+}
+
+// x -> dconv (digital qconv) -> aconv (analog) -> add(dconv, aconv) -> out
+struct Mixed : FusedGraph {
+  Mixed() {
+    TensorId x = input("x", {1, 16, 8, 8});
+    TensorId d = qconv("dconv", x, spec(16, 3, 1));
+    TensorId a = analogConv("aconv", d, spec(16, 3, 1));
+    qadd("add", d, a);
+    g.name = "mixed";
+    done();
+  }
+  std::vector<int> accels() const {
+    std::vector<int> v;
+    for (const Node& n : g.nodes) v.push_back(n.accel);
+    return v;
+  }
+};
+
+TEST(Partition, ConfFiltersAcceleratorsByKind) {
+  Platform p = testing::diana();
+  Mixed mixed;
+  run(mixed.g, p, {Conf::Mixed, {}, false});
+  EXPECT_EQ(mixed.accels(), (std::vector<int>{0, 1, 0}));
+
+  Mixed dig;
+  PartitionResult r = run(dig.g, p, {Conf::Digital, {}, false});
+  EXPECT_EQ(dig.accels(), (std::vector<int>{0, -1, 0}));
+  EXPECT_EQ(r.nodes[1].reason,
+            "node 'aconv' (Conv): no accelerator supports analog_conv2d with conf digital");
+
+  Mixed ana;
+  r = run(ana.g, p, {Conf::Analog, {}, false});
+  EXPECT_EQ(ana.accels(), (std::vector<int>{-1, 1, -1}));
+  EXPECT_EQ(r.nodes[0].reason,
+            "node 'dconv' (Conv): no accelerator supports qconv2d with conf analog");
+  EXPECT_EQ(r.nodes[2].reason, "node 'add' (Add): no accelerator supports qadd with conf analog");
+
+  Mixed cpu;
+  r = run(cpu.g, p, {Conf::Cpu, {}, false});
+  EXPECT_EQ(cpu.accels(), (std::vector<int>{-1, -1, -1}));
+  EXPECT_EQ(r.nodes[0].reason, "node 'dconv' (Conv): conf cpu: nothing offloaded");
+}
+
+TEST(Partition, HostPlatformRunsEverythingOnCpu) {
+  Result<Platform> host = platformByName("host", testing::platformsDir());
+  ASSERT_TRUE(host.ok()) << host.diag().message;
+  Mixed m;
+  PartitionResult r = run(m.g, host.value());
+  EXPECT_EQ(m.accels(), (std::vector<int>{-1, -1, -1}));
+  EXPECT_EQ(r.nodes[0].reason, "node 'dconv' (Conv): no accelerator supports qconv2d");
+  EXPECT_EQ(r.nodes[0].candidates.size(), 1u);
+}
+
+TEST(Partition, PinsForceACore) {
+  Platform p = slowFirst();
+  Chain c;
+  PartitionOptions o;
+  o.pins = {{"conv1", "slow"}};
+  PartitionResult r = run(c.g, p, o);
+  EXPECT_EQ(c.g.nodes[0].accel, 0);
+  EXPECT_THAT(r.nodes[0].reason, HasSubstr("node 'conv1' (Conv): pinned to slow ("));
+
+  Chain c2;
+  o.pins = {{"conv1", "cpu"}};
+  r = run(c2.g, p, o);
+  EXPECT_EQ(c2.g.nodes[0].accel, -1);
+  EXPECT_EQ(r.nodes[0].reason, "node 'conv1' (Conv): pinned to cpu");
+}
+
+TEST(Partition, PinErrors) {
+  Platform p = testing::diana();
+  auto err = [&](std::map<std::string, std::string> pins, Conf conf = Conf::Mixed) {
+    Mixed m;
+    Chain c;
+    Graph& g = pins.count("conv9") || pins.count("relu") || pins.count("conv1") ? c.g : m.g;
+    return runError(g, p, {conf, std::move(pins), false});
+  };
+  EXPECT_EQ(err({{"conv9", "digital"}}),
+            "pin 'conv9=digital': node 'conv9' (Conv): digital: kernel 9x9 not in {1,3,5,7}");
+  EXPECT_EQ(err({{"relu", "digital"}}),
+            "pin 'relu=digital': node 'relu' (Relu): digital has no pattern for clip");
+  EXPECT_EQ(err({{"nope", "digital"}}),
+            "pin 'nope=digital': no node named 'nope' in graph 'mixed'");
+  EXPECT_EQ(
+      err({{"conv1", "tpu"}}),
+      "pin 'conv1=tpu': no core named 'tpu' in platform 'diana' (cores: cpu, digital, analog)");
+  EXPECT_EQ(err({{"aconv", "analog"}}, Conf::Digital),
+            "pin 'aconv=analog': accelerator 'analog' (analog) is disabled by conf digital");
+  EXPECT_EQ(err({{"dconv", "analog"}}),
+            "pin 'dconv=analog': node 'dconv' (Conv): analog has no pattern for qconv2d");
+
+  FusedGraph b;
+  b.qconv("big", b.input("x", {1, 64, 64, 64}), spec(64, 3, 1));
+  EXPECT_EQ(runError(b.done(), p, {Conf::Mixed, {{"big", "digital"}}, false}),
+            "pin 'big=digital': node 'big' (Conv): digital: needs tiling: input 262144 B + output "
+            "262144 B "
+            "(524288 B > L1 256000 B)");
+}
+
+TEST(Partition, CpuByCostIsOptional) {
+  Platform p = testing::diana();
+  auto tinyAdd = [] {
+    FusedGraph b;
+    b.qadd("add", b.input("a", {1, 4, 1, 4}), b.input("b", {1, 4, 1, 4}));
+    return b;
+  };
+  // Accelerator: 150 + (64/16 + 23) + DMA 3 * (70 + 64/16) + relayouts 2 * 64 * 4 + 64 * 4 = 1167;
+  // CPU: 16 * 10.
+  FusedGraph def = tinyAdd();
+  PartitionResult r = run(def.done(), p);
+  EXPECT_EQ(def.g.nodes[0].accel, 0);  // HTVM's policy: every legal layer is offloaded
+  EXPECT_EQ(r.nodes[0].reason, "node 'add' (Add): digital: only legal accelerator (1167 cycles)");
+
+  FusedGraph byCost = tinyAdd();
+  r = run(byCost.done(), p, {Conf::Mixed, {}, true});
+  EXPECT_EQ(byCost.g.nodes[0].accel, -1);
+  EXPECT_EQ(r.nodes[0].reason,
+            "node 'add' (Add): cpu cheaper (160 cycles) than digital (1167 cycles)");
+
+  Chain big;  // conv1's CPU estimate is far above the accelerator's: still offloaded
+  run(big.g, p, {Conf::Mixed, {}, true});
+  EXPECT_EQ(big.g.nodes[0].accel, 0);
+}
+
+TEST(Partition, ConfNames) {
+  EXPECT_STREQ(confName(Conf::Cpu), "cpu");
+  EXPECT_STREQ(confName(Conf::Digital), "digital");
+  EXPECT_STREQ(confName(Conf::Analog), "analog");
+  EXPECT_STREQ(confName(Conf::Mixed), "mixed");
+}
+
+}  // namespace
+}  // namespace htvm

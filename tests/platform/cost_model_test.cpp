@@ -1,0 +1,149 @@
+// Cost model against numbers computed by hand from docs/ACCELERATOR_FORMATS.md with DIANA's
+// parameters (pe 16x16, block 23, fifo 2, weight fill 16 B/cycle, job setup 150, DMA 70 + 16
+// B/cycle in 32 B granules; analog mvm 16, 64 SIMD lanes, 6 stages).
+#include "platform/cost_model.h"
+
+#include <gtest/gtest.h>
+
+#include "platform_test_util.h"
+
+namespace htvm {
+namespace {
+
+class CostModel : public ::testing::Test {
+ protected:
+  Platform p = testing::diana();
+  const AcceleratorDesc& dig() const { return p.accelerators.at(0); }
+  const AcceleratorDesc& ana() const { return p.accelerators.at(1); }
+};
+
+ConvDims dims(int64_t c, int64_t k, int64_t ih, int64_t oh, int64_t ks, int64_t pad,
+              bool dw = false) {
+  ConvDims d;
+  d.c = c;
+  d.k = k;
+  d.ih = d.iw = ih;
+  d.oh = d.ow = oh;
+  d.kh = d.kw = ks;
+  d.padT = d.padL = d.padB = d.padR = pad;
+  d.depthwise = dw;
+  return d;
+}
+
+TEST_F(CostModel, StreamBytes) {
+  EXPECT_EQ(convStreamBytes(16, 32, 3, 3), 2 * (16 * 16 * 9 + 64));  // 4736
+  EXPECT_EQ(convStreamBytes(3, 17, 1, 1), 2 * (16 * 3 + 64));        // Kp = 32
+  EXPECT_EQ(depthwiseBlockBytes(3, 3), 208);
+  EXPECT_EQ(depthwiseStreamBytes(8, 3, 3), 8 * 208);
+  EXPECT_EQ(denseStreamBytes(64, 10), 16 * 64 + 16 * 16);          // 1280
+  EXPECT_EQ(denseStreamBytes(20, 20), 32 * 32 + 16 * 32);          // 1536
+  EXPECT_EQ(analogWeightLoadBytes(*ana().analog, 144), 288 * 64);  // 18432
+  EXPECT_EQ(analogWeightLoadBytes(*ana().analog, 145), 320 * 64);  // 2*145 = 290 -> 320 bit-rows
+}
+
+TEST_F(CostModel, Dma) {
+  EXPECT_EQ(dmaCallCycles(dig().dma, 0), 70);
+  EXPECT_EQ(dmaCallCycles(dig().dma, 1), 72);  // one 32 B granule
+  EXPECT_EQ(dmaCallCycles(dig().dma, 32), 72);
+  EXPECT_EQ(dmaCallCycles(dig().dma, 33), 74);
+  EXPECT_EQ(dmaCallCycles(dig().dma, 4096), 326);
+  ModeledCycles c = dma3dCycles(dig().dma, 2, 3, 100);  // 6 calls of 128 B
+  EXPECT_EQ(c.dmaCalls, 6);
+  EXPECT_EQ(c.dma, 6 * 78);
+  ModeledCycles t =
+      dmaTensorCycles(dig().dma, TensorType{DType::I8, {1, 16, 8, 8}, Layout::CHW_W16_REV4});
+  EXPECT_EQ(t.dmaCalls, 1);
+  EXPECT_EQ(t.dma, 70 + 2048 / 16);
+  t = dmaTensorCycles(ana().dma,
+                      TensorType{DType::I8, {1, 3, 2, 2}, Layout::HWC_C64_REV4});  // 4 px x 64 B
+  EXPECT_EQ(t.dma, 70 + 256 / 16);
+}
+
+TEST_F(CostModel, DigitalConv) {
+  // C16 K32 16x16 3x3 pad 1: P = 1. p=0: N0 = 32*14*16 = 7168 -> 28 blocks * (144 + 96 + 23) =
+  // 7364; p=1: N1 = 2*32*16 = 1024 -> 4 * (96 + 64 + 23) = 732.
+  EXPECT_EQ(digitalConvComputeCycles(*dig().digital, 16, 32, 16, 16, 3, 3, 1), 8096);
+  ModeledCycles c = digitalConvCycles(dig(), dims(16, 32, 16, 16, 3, 1));
+  EXPECT_EQ(c.setup, 150);
+  EXPECT_EQ(c.compute, 8096);
+  EXPECT_EQ(c.weights, 4736 / 16);
+  EXPECT_EQ(c.jobs, 1);
+  EXPECT_EQ(c.total(), 8542);
+  // C3 K8 10x10 5x5 pad 2 (Kp 16, OXp 16, P 2): 6*128 + 2*107 + 2*86.
+  EXPECT_EQ(digitalConvComputeCycles(*dig().digital, 3, 8, 10, 10, 5, 5, 2), 768 + 214 + 172);
+  // Terms with FY - p < 1 are skipped: 1x1 kernel, P = 1 leaves only p = 0 (N0 = 16*2*16 = 512).
+  EXPECT_EQ(digitalConvComputeCycles(*dig().digital, 4, 16, 4, 4, 1, 1, 1), 2 * (4 + 8 + 23));
+  // OY - 2P < 0 gives N0 = 0; p = 1, 2 each 2 blocks.
+  EXPECT_EQ(digitalConvComputeCycles(*dig().digital, 1, 16, 1, 1, 5, 5, 2),
+            2 * (20 + 8 + 23) + 2 * (15 + 6 + 23));
+  // Asymmetric pads: P = max(top, bottom).
+  ConvDims d = dims(16, 32, 16, 16, 3, 0);
+  d.padB = 1;
+  d.oh = 15;
+  EXPECT_EQ(digitalConvCycles(dig(), d).compute,
+            digitalConvComputeCycles(*dig().digital, 16, 32, 15, 16, 3, 3, 1));
+}
+
+TEST_F(CostModel, DigitalDepthwise) {
+  // Per channel job: C1 K16 8x8 3x3 pad 1: 6 * (9 + 6 + 23) + 2 * (6 + 4 + 23) = 294; block 208 B
+  // = 13.
+  ModeledCycles c = digitalDepthwiseCycles(dig(), dims(8, 8, 8, 8, 3, 1, true));
+  EXPECT_EQ(c.jobs, 8);
+  EXPECT_EQ(c.setup, 8 * 150);
+  EXPECT_EQ(c.compute, 8 * 294);
+  EXPECT_EQ(c.weights, 8 * 13);
+  EXPECT_EQ(c.total(), 8 * 457);
+}
+
+TEST_F(CostModel, DigitalDenseAndAdd) {
+  ModeledCycles d = digitalDenseCycles(dig(), 64, 10);
+  EXPECT_EQ(d.compute, 4 * 1 * 16);
+  EXPECT_EQ(d.weights, 1280 / 16);
+  EXPECT_EQ(d.total(), 150 + 64 + 80);
+  ModeledCycles a = digitalAddCycles(dig(), 2048);
+  EXPECT_EQ(a.compute, 128 + 23);
+  EXPECT_EQ(a.weights, 0);
+  EXPECT_EQ(a.total(), 301);
+}
+
+TEST_F(CostModel, Analog) {
+  ModeledCycles w = analogWeightLoadCycles(ana(), 144);
+  EXPECT_EQ(w.weights, 18432 / 16);
+  EXPECT_EQ(w.setup, 150);
+  EXPECT_EQ(w.jobs, 1);
+  // 8x8 outputs, K 32: 64 passes * (16 + ceil(32/64)) + 6 stages.
+  ModeledCycles c = analogConvCycles(ana(), dims(16, 32, 8, 8, 3, 1));
+  EXPECT_EQ(c.compute, 64 * 17 + 6);
+  EXPECT_EQ(c.total(), 150 + 1094);
+  EXPECT_EQ(analogConvCycles(ana(), dims(16, 130, 8, 8, 3, 1)).compute, 64 * (16 + 3) + 6);
+}
+
+// A conv node built by hand, costed whole: jobs + DMA in + DMA out.
+TEST_F(CostModel, NodeCyclesAndCpuEstimate) {
+  Graph g;
+  TensorId x = g.addTensor({"x", {DType::I8, {1, 16, 16, 16}}, std::nullopt});
+  TensorId w = g.addConstant("w", {DType::I8, {32, 16, 3, 3}}, std::vector<double>(32 * 16 * 9, 1));
+  TensorId b = g.addConstant("b", {DType::I32, {32}}, std::vector<double>(32, 0));
+  TensorId y = g.addTensor({"y", {DType::I8, {1, 32, 16, 16}}, std::nullopt});
+  Node n;
+  n.name = "conv";
+  n.op = OpKind::QConv2D;
+  n.inputs = {x, w, b};
+  n.outputs = {y};
+  n.attrs = {{"strides", Ints{1, 1}}, {"pads", Ints{1, 1, 1, 1}}, {"dilations", Ints{1, 1}},
+             {"group", int64_t{1}},   {"shift", int64_t{8}},      {"lo", int64_t{-128}},
+             {"hi", int64_t{127}}};
+  g.addNode(n);
+  ModeledCycles c = acceleratorNodeCycles(g, g.nodes[0], dig(), Layout::CHW_W16_REV4);
+  EXPECT_EQ(c.dma, 326 + 582);  // 4096 B in, 8192 B out
+  EXPECT_EQ(c.dmaCalls, 2);
+  EXPECT_EQ(c.total(), 8542 + 326 + 582);
+
+  EXPECT_EQ(nodeMacs(g, g.nodes[0]), 32 * 16 * 16 * 16 * 9);
+  // 1179648 MACs * 8 + 8192 output elements * 10.
+  EXPECT_DOUBLE_EQ(cpuNodeCycles(p.cpu, g, g.nodes[0]), 1179648.0 * 8 + 8192.0 * 10);
+  EXPECT_DOUBLE_EQ(cpuRelayoutCycles(p.cpu, 4096), 4096.0 * 4);
+}
+
+}  // namespace
+}  // namespace htvm

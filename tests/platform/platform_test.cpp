@@ -1,0 +1,274 @@
+// Platform loader: the shipped files load with the documented values; every validation error names
+// the file and the key path.
+#include "platform/platform.h"
+
+#include <gmock/gmock.h>
+#include <gtest/gtest.h>
+
+#include "platform_test_util.h"
+
+namespace htvm {
+namespace {
+
+using ::testing::HasSubstr;
+using testing::loadEdited;
+using testing::loadError;
+using ::testing::StartsWith;
+
+TEST(Platform, DianaLoadsWithDocumentedValues) {
+  Platform p = testing::diana();
+  EXPECT_EQ(p.name, "diana");
+  EXPECT_EQ(p.cpu.isa, "rv32imac");
+  EXPECT_TRUE(p.cpu.clockHz.assumed);
+  EXPECT_TRUE(p.cpu.cost.cyclesPerMac.assumed);
+  EXPECT_EQ(p.l2.bytes.value, 512000);
+  EXPECT_EQ(p.l2.hostPrivateBytes.value, 65536);
+  ASSERT_EQ(p.accelerators.size(), 2u);
+
+  const AcceleratorDesc& d = p.accelerators[0];
+  EXPECT_EQ(d.name, "digital");
+  EXPECT_EQ(d.kind, AccelKind::Digital);
+  EXPECT_EQ(d.l1.activationBytes.value, 256000);
+  EXPECT_TRUE(d.l1.activationBytes.assumed);
+  EXPECT_EQ(d.l1.weightBytes.value, 64000);
+  EXPECT_FALSE(d.l1.weightBytes.assumed);
+  EXPECT_EQ(d.l1.weightBytes.source, "DY-HW");
+  EXPECT_EQ(d.dma.setupCycles.value, 70);
+  EXPECT_TRUE(d.dma.setupCycles.assumed);
+  EXPECT_EQ(d.dma.bytesPerCycle.value, 16);
+  EXPECT_EQ(d.dma.granuleBytes.value, 32);
+  EXPECT_FALSE(d.dma.granuleBytes.assumed);
+  EXPECT_EQ(d.jobSetupCycles.value, 150);
+  EXPECT_TRUE(d.jobSetupCycles.assumed);
+  ASSERT_TRUE(d.digital.has_value());
+  EXPECT_FALSE(d.analog.has_value());
+  EXPECT_EQ(d.digital->peK.value, 16);
+  EXPECT_EQ(d.digital->peOx.value, 16);
+  EXPECT_EQ(d.digital->blockCycles.value, 23);
+  EXPECT_EQ(d.digital->fifoCycles.value, 2);
+  EXPECT_EQ(d.digital->weightFillBytesPerCycle.value, 16);
+  ASSERT_TRUE(d.patterns.qconv2d && d.patterns.qdense && d.patterns.qadd);
+  EXPECT_FALSE(d.patterns.analogConv2d.has_value());
+  const QConvPattern& c = *d.patterns.qconv2d;
+  EXPECT_EQ(c.layout, Layout::CHW_W16_REV4);
+  EXPECT_EQ(c.conv.kernelSizes, (std::vector<int64_t>{1, 3, 5, 7}));
+  EXPECT_EQ(c.conv.strides, (std::vector<int64_t>{1, 2}));
+  EXPECT_TRUE(c.conv.stridesEqual);
+  EXPECT_EQ(c.conv.padding, PaddingRule::Same);
+  EXPECT_EQ(c.conv.groups, (std::vector<GroupRule>{GroupRule::One, GroupRule::Depthwise}));
+  EXPECT_EQ(c.requant.shift.min, 0);
+  EXPECT_EQ(c.requant.shift.max, 31);
+  ASSERT_EQ(c.requant.clip.size(), 2u);
+  EXPECT_EQ(c.requant.clip[1].lo, 0);
+  EXPECT_EQ(c.requant.elementMultiple, 4);
+  EXPECT_TRUE(c.biasRequired);
+  EXPECT_EQ(c.biasDtype, DType::I32);
+  EXPECT_EQ(d.patterns.qdense->layout, Layout::VEC16_REV4);
+  EXPECT_TRUE(d.patterns.qadd->requant.clip[1].assumed);  // add + relu: open question 10
+
+  const AcceleratorDesc& a = p.accelerators[1];
+  EXPECT_EQ(a.name, "analog");
+  EXPECT_EQ(a.kind, AccelKind::Analog);
+  ASSERT_TRUE(a.analog.has_value());
+  EXPECT_EQ(a.analog->arrayRows.value, 1152);
+  EXPECT_EQ(a.analog->arrayCols.value, 512);
+  EXPECT_EQ(a.analog->mvmCycles.value, 16);
+  EXPECT_TRUE(a.analog->mvmCycles.assumed);
+  EXPECT_EQ(a.analog->simdLanes.value, 64);
+  EXPECT_EQ(a.analog->simdStages.value, 6);
+  EXPECT_EQ(a.l1.weightBytes.value, 147456);
+  ASSERT_TRUE(a.patterns.analogConv2d.has_value());
+  const AnalogConvPattern& ac = *a.patterns.analogConv2d;
+  EXPECT_EQ(ac.layout, Layout::HWC_C64_REV4);
+  EXPECT_EQ(ac.weightValues.min, -1);
+  EXPECT_EQ(ac.weightValues.max, 1);
+  ASSERT_EQ(ac.adcClip.size(), 1u);
+  EXPECT_EQ(ac.adcClip[0].lo, -32);
+  EXPECT_EQ(ac.adcClip[0].hi, 31);
+  EXPECT_EQ(ac.conv.groups, (std::vector<GroupRule>{GroupRule::One}));
+  EXPECT_EQ(ac.bnDtype, DType::I16);
+
+  EXPECT_EQ(p.findAccelerator("analog"), 1);
+  EXPECT_EQ(p.findAccelerator("cpu"), -1);
+}
+
+TEST(Platform, AssumptionsAreCollectedWithPathsAndNotes) {
+  Platform p = testing::diana();
+  auto find = [&](const std::string& path) -> const Assumption* {
+    for (const Assumption& a : p.assumptions)
+      if (a.path == path) return &a;
+    return nullptr;
+  };
+  const Assumption* dma = find("accelerators[0].dma.setup_cycles");
+  ASSERT_NE(dma, nullptr);
+  EXPECT_EQ(dma->value, "70");
+  EXPECT_THAT(dma->note, HasSubstr("open question 4"));
+  EXPECT_NE(find("accelerators[1].compute.mvm_cycles"), nullptr);
+  EXPECT_NE(find("accelerators[0].patterns.qadd.clip[1]"), nullptr);
+  EXPECT_NE(find("cpu.clock_hz"), nullptr);
+  EXPECT_EQ(find("accelerators[0].dma.granule_bytes"), nullptr);  // sourced (DY-UT)
+  EXPECT_EQ(find("l2.bytes"), nullptr);
+}
+
+TEST(Platform, HostHasNoAccelerators) {
+  Result<Platform> p = platformByName("host", testing::platformsDir());
+  ASSERT_TRUE(p.ok()) << p.diag().message;
+  EXPECT_EQ(p->name, "host");
+  EXPECT_TRUE(p->accelerators.empty());
+}
+
+TEST(Platform, ByNameResolvesFilesAndPaths) {
+  Result<Platform> byName = platformByName("diana", testing::platformsDir());
+  ASSERT_TRUE(byName.ok()) << byName.diag().message;
+  EXPECT_EQ(byName->file, testing::platformsDir() + "/diana.json");
+  Result<Platform> byPath = platformByName(testing::platformsDir() + "/diana.json", "/nonexistent");
+  ASSERT_TRUE(byPath.ok()) << byPath.diag().message;
+  std::string err = loadError(platformByName("tpu", testing::platformsDir()));
+  EXPECT_THAT(
+      err, StartsWith("unknown platform 'tpu' (no file " + testing::platformsDir() + "/tpu.json"));
+  EXPECT_THAT(err, HasSubstr("available: diana, host"));
+}
+
+TEST(Platform, DefaultPlatformsDirComesFromTheBuild) {
+  Result<Platform> p = platformByName("diana");
+  ASSERT_TRUE(p.ok()) << p.diag().message;
+}
+
+TEST(Platform, MissingKeyIsNamed) {
+  std::string err = loadError(loadEdited("missing.json", [](nlohmann::json& j) {
+    j["accelerators"][1]["l1"].erase("activation_bytes");
+  }));
+  EXPECT_THAT(err, StartsWith(::testing::TempDir() + "missing.json: "));
+  EXPECT_THAT(err, HasSubstr("missing.json: accelerators[1].l1: missing key 'activation_bytes'"));
+  err = loadError(loadEdited("missing_top.json", [](nlohmann::json& j) { j.erase("cpu"); }));
+  EXPECT_THAT(err, HasSubstr("missing_top.json: missing key 'cpu'"));
+}
+
+TEST(Platform, WrongTypesAreRejected) {
+  EXPECT_THAT(
+      loadError(loadEdited(
+          "neg.json",
+          [](nlohmann::json& j) { j["accelerators"][1]["l1"]["activation_bytes"] = -3; })),
+      HasSubstr(
+          "neg.json: accelerators[1].l1.activation_bytes: must be a positive integer, got -3"));
+  EXPECT_THAT(
+      loadError(loadEdited("str.json",
+                           [](nlohmann::json& j) {
+                             j["accelerators"][0]["l1"]["activation_bytes"]["value"] = "big";
+                           })),
+      HasSubstr("accelerators[0].l1.activation_bytes: must be a positive integer, got \"big\""));
+  EXPECT_THAT(loadError(loadEdited(
+                  "frac.json",
+                  [](nlohmann::json& j) { j["accelerators"][0]["dma"]["granule_bytes"] = 1.5; })),
+              HasSubstr("accelerators[0].dma.granule_bytes: must be a positive integer, got 1.5"));
+  EXPECT_THAT(loadError(loadEdited(
+                  "kind.json", [](nlohmann::json& j) { j["accelerators"][0]["kind"] = "tpu"; })),
+              HasSubstr("accelerators[0].kind: must be \"digital\" or \"analog\", got \"tpu\""));
+  EXPECT_THAT(loadError(loadEdited("obj.json", [](nlohmann::json& j) { j["l2"] = 5; })),
+              HasSubstr("obj.json: l2: must be an object, got 5"));
+  EXPECT_THAT(loadError(loadEdited("dtype.json",
+                                   [](nlohmann::json& j) {
+                                     j["accelerators"][0]["patterns"]["qconv2d"]["bias_dtype"] =
+                                         "int64";
+                                   })),
+              HasSubstr("accelerators[0].patterns.qconv2d.bias_dtype: must be one of int8, int16, "
+                        "int32, got \"int64\""));
+  EXPECT_THAT(loadError(loadEdited(
+                  "groups.json",
+                  [](nlohmann::json& j) {
+                    j["accelerators"][0]["patterns"]["qconv2d"]["groups"] = {"1", "grouped"};
+                  })),
+              HasSubstr("accelerators[0].patterns.qconv2d.groups[1]: must be \"1\" or "
+                        "\"depthwise\", got \"grouped\""));
+  EXPECT_THAT(loadError(loadEdited("layout.json",
+                                   [](nlohmann::json& j) {
+                                     j["accelerators"][0]["patterns"]["qdense"]["layout"] =
+                                         "chw_w16_rev4";
+                                   })),
+              HasSubstr("accelerators[0].patterns.qdense.layout: layout \"chw_w16_rev4\" does not "
+                        "hold [1, N] vectors"));
+  EXPECT_THAT(loadError(loadEdited(
+                  "shift.json",
+                  [](nlohmann::json& j) {
+                    j["accelerators"][0]["patterns"]["qadd"]["shift"] = {{"min", 5}, {"max", 1}};
+                  })),
+              HasSubstr("accelerators[0].patterns.qadd.shift: min 5 > max 1"));
+}
+
+TEST(Platform, UnknownKeysAreRejected) {
+  EXPECT_THAT(
+      loadError(loadEdited("unknown.json",
+                           [](nlohmann::json& j) { j["accelerators"][0]["dma"]["granule"] = 32; })),
+      HasSubstr("unknown.json: accelerators[0].dma: unknown key 'granule' (expected one of: "
+                "setup_cycles, "
+                "bytes_per_cycle, granule_bytes, note)"));
+  EXPECT_THAT(loadError(loadEdited("unknown_param.json",
+                                   [](nlohmann::json& j) {
+                                     j["accelerators"][0]["job_setup_cycles"]["assumd"] = true;
+                                   })),
+              HasSubstr("accelerators[0].job_setup_cycles: unknown key 'assumd'"));
+  // A pattern the kind does not implement is an unknown key of that kind's pattern list.
+  EXPECT_THAT(
+      loadError(loadEdited("kindpat.json",
+                           [](nlohmann::json& j) {
+                             j["accelerators"][1]["patterns"]["qadd"] =
+                                 j["accelerators"][0]["patterns"]["qadd"];
+                           })),
+      HasSubstr(
+          "accelerators[1].patterns: unknown key 'qadd' (expected one of: analog_conv2d, note)"));
+}
+
+TEST(Platform, AssumedParameterNeedsANote) {
+  EXPECT_THAT(
+      loadError(loadEdited(
+          "nonote.json",
+          [](nlohmann::json& j) {
+            j["accelerators"][0]["job_setup_cycles"] = {{"value", 150}, {"assumed", true}};
+          })),
+      HasSubstr(
+          "accelerators[0].job_setup_cycles: an assumed parameter needs a 'note' saying why"));
+}
+
+TEST(Platform, ConsistencyChecks) {
+  EXPECT_THAT(
+      loadError(loadEdited(
+          "peak.json",
+          [](nlohmann::json& j) { j["accelerators"][0]["compute"]["peak_macs_per_cycle"] = 512; })),
+      HasSubstr(
+          "accelerators[0].compute.peak_macs_per_cycle: must equal pe_k * pe_ox = 256, got 512"));
+  EXPECT_THAT(loadError(loadEdited(
+                  "dup.json", [](nlohmann::json& j) { j["accelerators"][1]["name"] = "digital"; })),
+              HasSubstr("accelerators[1].name: duplicate accelerator name \"digital\""));
+  EXPECT_THAT(loadError(loadEdited(
+                  "cpuname.json", [](nlohmann::json& j) { j["accelerators"][1]["name"] = "cpu"; })),
+              HasSubstr("accelerators[1].name: must be non-empty and not \"cpu\" (reserved)"));
+  EXPECT_THAT(loadError(loadEdited(
+                  "l2.json", [](nlohmann::json& j) { j["l2"]["host_private_bytes"] = 600000; })),
+              HasSubstr("l2.host_private_bytes: must be smaller than l2.bytes (512000)"));
+}
+
+TEST(Platform, InvalidJsonAndMissingFile) {
+  std::string path = testing::writeTemp("broken.json", "{\"name\": ");
+  EXPECT_THAT(loadError(loadPlatform(path)), StartsWith(path + ": invalid JSON: "));
+  EXPECT_EQ(loadError(loadPlatform("/nonexistent/x.json")),
+            "cannot open platform file '/nonexistent/x.json'");
+}
+
+TEST(Platform, SecondDigitalAcceleratorIsAJsonEdit) {
+  Result<Platform> p = loadEdited("two_digital.json", [](nlohmann::json& j) {
+    nlohmann::json second = j["accelerators"][0];
+    second["name"] = "digital2";
+    second["l1"]["activation_bytes"] = 128000;
+    j["accelerators"].push_back(second);
+  });
+  ASSERT_TRUE(p.ok()) << p.diag().message;
+  ASSERT_EQ(p->accelerators.size(), 3u);
+  EXPECT_EQ(p->findAccelerator("digital2"), 2);
+  EXPECT_EQ(p->accelerators[2].kind, AccelKind::Digital);
+  EXPECT_EQ(p->accelerators[2].l1.activationBytes.value, 128000);
+  EXPECT_FALSE(p->accelerators[2].l1.activationBytes.assumed);
+  EXPECT_TRUE(p->accelerators[2].patterns.qconv2d.has_value());
+}
+
+}  // namespace
+}  // namespace htvm
