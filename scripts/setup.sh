@@ -10,7 +10,7 @@ packages=(
   libonnx-dev libprotobuf-dev protobuf-compiler
   libcli11-dev nlohmann-json3-dev libfmt-dev libxtensor-dev
   googletest libgtest-dev libgmock-dev
-  gcc-riscv64-unknown-elf picolibc-riscv64-unknown-elf
+  gcc-riscv64-unknown-elf picolibc-riscv64-unknown-elf qemu-system-misc
   python3 python3-onnx python3-numpy
 )
 

@@ -6,6 +6,7 @@
 #include <nlohmann/json.hpp>
 #include <ostream>
 
+#include "driver/profile.h"
 #include "driver/toolchain.h"
 #include "driver/verify.h"
 #include "support/npy.h"
@@ -38,9 +39,11 @@ Status runCompiled(const RunOptions& opts, std::ostream& out) {
   if (!in.ok()) return in.diag();
   Result<size_t> n = countSamples(*in, *inShape, opts.inputPath);
   if (!n.ok()) return n.diag();
-  HTVM_TRY(buildProject(opts.dir, BuildFlavor::Release));
+  BuildOptions build = opts.build;
+  build.flavor = BuildFlavor::Release;
+  HTVM_TRY(buildProject(opts.dir, build));
   size_t outElems = static_cast<size_t>(numElements(*outShape));
-  Result<RunOutput> r = runProject(opts.dir, in->data, *n, outElems, BuildFlavor::Release);
+  Result<RunOutput> r = runProject(opts.dir, in->data, *n, outElems, build, opts.timeoutSeconds);
   if (!r.ok()) return r.diag();
 
   for (size_t s = 0; s < *n && s < 8; ++s) {
@@ -59,6 +62,9 @@ Status runCompiled(const RunOptions& opts, std::ostream& out) {
     HTVM_TRY(saveNpy(opts.outputPath, o));
     out << "wrote " << opts.outputPath << "\n";
   }
+  // The project's own default (target.mk) may profile too: the demo's output says so.
+  if (r->log.find("htvm_profile: mode") != std::string::npos)
+    HTVM_TRY(reportProfile(opts.dir, r->log, build, out));
   return ok();
 }
 

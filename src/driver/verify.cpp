@@ -7,6 +7,7 @@
 
 #include "driver/layer_table.h"
 #include "driver/pipeline.h"
+#include "driver/profile.h"
 #include "driver/toolchain.h"
 #include "interp/interpreter.h"
 #include "ir/layout.h"
@@ -14,15 +15,6 @@
 
 namespace htvm {
 namespace {
-
-std::string makeTempDir() {
-  std::string tmpl = (std::filesystem::temp_directory_path() / "htvm-verify-XXXXXX").string();
-  std::vector<char> buf(tmpl.begin(), tmpl.end());
-  buf.push_back('\0');
-  char* d = mkdtemp(buf.data());
-  HTVM_CHECK(d != nullptr) << "cannot create a temporary directory";
-  return d;
-}
 
 bool sameFloat(float a, float b) { return a == b || (std::isnan(a) && std::isnan(b)); }
 
@@ -39,13 +31,19 @@ double decode(const char* p, DType t) {
 // Rebuilds with tracing, runs one sample and reports the first node whose output differs from the
 // interpreter's value of the same tensor.
 void reportDivergence(const std::string& dir, const Graph& g, const std::vector<float>& input,
-                      const std::vector<interp::Buffer>& expected, size_t outputElems, std::ostream& out) {
-  Status b = buildProject(dir, BuildFlavor::Trace);
+                      const std::vector<interp::Buffer>& expected, size_t outputElems,
+                      const VerifyOptions& opts, std::ostream& out) {
+  BuildOptions traceBuild;
+  traceBuild.target = opts.build.target;
+  traceBuild.optLevel = opts.build.optLevel;
+  traceBuild.flavor = BuildFlavor::Trace;
+  traceBuild.profile = ProfileMode::None;
+  Status b = buildProject(dir, traceBuild);
   if (!b.ok()) {
     out << "cannot locate the diverging layer: " << b.diag().message << "\n";
     return;
   }
-  Result<RunOutput> r = runProject(dir, input, 1, outputElems, BuildFlavor::Trace);
+  Result<RunOutput> r = runProject(dir, input, 1, outputElems, traceBuild, opts.timeoutSeconds);
   if (!r.ok()) {
     out << "cannot locate the diverging layer: " << r.diag().message << "\n";
     return;
@@ -100,9 +98,13 @@ Result<VerifyOutcome> verifyModel(const VerifyOptions& opts, std::ostream& out) 
   if (!expected.ok()) return expected.diag();
 
   CompileOptions co = opts.compile;
-  if (co.outDir.empty()) co.outDir = makeTempDir();
+  if (co.outDir.empty()) co.outDir = makeTempDir("verify");
   Result<CompiledModel> m = compileModel(co);
   if (!m.ok()) return m.diag();
+  TargetConfig tc = targetConfig(*m);
+  tc.profile = opts.build.profile;
+  tc.optLevel = opts.build.optLevel;
+  HTVM_TRY(writeTargetConfig(co.outDir, tc));
   const Graph& g = m->graph;
   const TensorType& inType = g.type(g.inputs[0]);
   const TensorType& outType = g.type(g.outputs[0]);
@@ -116,10 +118,14 @@ Result<VerifyOutcome> verifyModel(const VerifyOptions& opts, std::ostream& out) 
   out << "compiled " << co.modelPath << " in " << m->totalSeconds * 1000 << " ms -> " << co.outDir << "\n";
   if (opts.printLayers) out << layerTable(co.outDir + "/report.json");
 
-  Status b = buildProject(co.outDir, BuildFlavor::Release);
+  BuildOptions build = opts.build;
+  build.flavor = BuildFlavor::Release;
+  build.indefinite = false;
+  if (!build.profile) build.profile = ProfileMode::None;
+  Status b = buildProject(co.outDir, build);
   if (!b.ok()) return b.diag();
   size_t inElems = static_cast<size_t>(inType.elements()), outElems = static_cast<size_t>(outType.elements());
-  Result<RunOutput> run = runProject(co.outDir, inputs->data, *n, outElems, BuildFlavor::Release);
+  Result<RunOutput> run = runProject(co.outDir, inputs->data, *n, outElems, build, opts.timeoutSeconds);
   if (!run.ok()) return run.diag();
 
   VerifyOutcome r;
@@ -144,7 +150,7 @@ Result<VerifyOutcome> verifyModel(const VerifyOptions& opts, std::ostream& out) 
         out << "mismatch: sample " << s << ", output index " << i << ": got " << got << ", expected " << want
             << ", reference interpreter " << interp << "\n";
         if (!sameFloat(got, interp))
-          reportDivergence(co.outDir, g, x, ref.value(), outElems, out);
+          reportDivergence(co.outDir, g, x, ref.value(), outElems, opts, out);
         else
           out << "generated code agrees with the reference interpreter: the integer graph differs from "
                  "the model's float semantics\n";
@@ -163,7 +169,9 @@ Result<VerifyOutcome> verifyModel(const VerifyOptions& opts, std::ostream& out) 
       out << "sample " << s << ": predicted class " << (best - begin) << " (expected " << (ebest - ebegin) << ")\n";
     }
   }
-  out << r.exactSamples << "/" << r.samples << " bit-exact\n";
+  out << r.exactSamples << "/" << r.samples << " bit-exact" << (build.target == Target::Rv32 ? " (rv32 on QEMU)" : "")
+      << "\n";
+  if (*build.profile != ProfileMode::None) HTVM_TRY(reportProfile(co.outDir, run->log, build, out));
   return r;
 }
 

@@ -1,13 +1,16 @@
 // `htvm verify`: compile a model, build the generated C, run it on every sample of an input file
 // and compare, exactly, with the expected outputs and with the reference interpreter run on the
 // same integer graph. On a mismatch it names the first differing sample and element and, by
-// rebuilding with tracing, the first layer where generated code and interpreter diverge.
+// rebuilding with tracing, the first layer where generated code and interpreter diverge. The
+// program runs on the host or, with target rv32, as a bare-metal ELF on QEMU; with a profile mode
+// it also prints the profile of sample 0 (profile.h).
 #pragma once
 
 #include <iosfwd>
 #include <string>
 
 #include "driver/pipeline.h"
+#include "driver/toolchain.h"
 #include "ir/types.h"
 #include "support/diag.h"
 #include "support/npy.h"
@@ -19,6 +22,8 @@ struct VerifyOptions {
   std::string inputsPath;
   std::string outputsPath;
   bool printLayers = false;
+  BuildOptions build;  // target, profile mode, -O level (flavor is chosen by verify)
+  double timeoutSeconds = 600;  // per rv32 run
 };
 
 struct VerifyOutcome {

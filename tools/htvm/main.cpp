@@ -1,5 +1,6 @@
-// htvm command-line interface: compile, run and verify quantized ONNX models. The subcommands only
-// parse options and print; the work lives in the library modules (src/driver and below).
+// htvm command-line interface: compile, run, verify and profile quantized ONNX models. The
+// subcommands only parse options and print; the work lives in the library modules (src/driver and
+// below).
 // Exit codes: 0 success (all exact for verify), 1 verification mismatch, 2 bad usage or bad model.
 #include <CLI/CLI.hpp>
 #include <chrono>
@@ -8,7 +9,9 @@
 
 #include "driver/layer_table.h"
 #include "driver/pipeline.h"
+#include "driver/profile.h"
 #include "driver/run.h"
+#include "driver/toolchain.h"
 #include "driver/verify.h"
 #include "ir/print.h"
 
@@ -38,6 +41,48 @@ htvm::Status applyPins(htvm::CompileOptions& o) {
   return htvm::ok();
 }
 
+// --target, --profile, --gcc-opt and --timeout: how a project is built and run. Parsed into
+// `BuildFlags` and turned into htvm::BuildOptions after CLI parsing.
+struct BuildFlags {
+  std::string target = "host";
+  std::string profile;  // empty: the project's default
+  int optLevel = -1;    // -1: the project's default
+  double timeout = 600;
+};
+
+void addProfileOptions(CLI::App* app, BuildFlags& f) {
+  app->add_option("--profile", f.profile,
+                  "count cycles and instructions of sample 0: global (whole network) or individual "
+                  "(per layer)")
+      ->check(CLI::IsMember({"global", "individual"}));
+  app->add_option("--gcc-opt", f.optLevel, "gcc optimization level of the generated C (-O0..-O3; default 2)")
+      ->check(CLI::Range(0, 3));
+}
+
+void addBuildOptions(CLI::App* app, BuildFlags& f) {
+  app->add_option("--target", f.target,
+                  "where the generated program runs: host (native gcc) or rv32 (bare-metal ELF on "
+                  "qemu-system-riscv32)")
+      ->check(CLI::IsMember({"host", "rv32"}))
+      ->capture_default_str();
+  addProfileOptions(app, f);
+  app->add_option("--timeout", f.timeout, "seconds an rv32 run may take on QEMU (0: no limit)")->capture_default_str();
+}
+
+htvm::Result<htvm::BuildOptions> buildOptions(const BuildFlags& f) {
+  htvm::BuildOptions o;
+  auto t = htvm::parseTarget(f.target);
+  if (!t.ok()) return t.diag();
+  o.target = *t;
+  if (!f.profile.empty()) {
+    auto p = htvm::parseProfileMode(f.profile);
+    if (!p.ok()) return p.diag();
+    o.profile = *p;
+  }
+  if (f.optLevel >= 0) o.optLevel = f.optLevel;
+  return o;
+}
+
 int fail(const htvm::Diag& d) {
   std::cerr << "htvm: error: " << d.message << "\n";
   return 2;
@@ -58,6 +103,8 @@ int main(int argc, char** argv) {
   c->add_flag("--report", report, "print the per-layer table (also written to DIR/report.json)");
   c->add_flag("--dump-ir", dumpIr, "print the lowered IR graph (fused, partitioned, with relayouts)");
   addTargetOptions(c, compile);
+  BuildFlags compileBuild;
+  addProfileOptions(c, compileBuild);
 
   htvm::RunOptions run;
   CLI::App* r = app.add_subcommand("run", "build (if needed) and run a compiled project on an input");
@@ -65,6 +112,8 @@ int main(int argc, char** argv) {
   r->add_option("--input", run.inputPath, "input .npy (the model's input shape, or N samples stacked)")
       ->required();
   r->add_option("--output", run.outputPath, "write the outputs to this .npy file");
+  BuildFlags runBuild;
+  addBuildOptions(r, runBuild);
 
   htvm::VerifyOptions verify;
   CLI::App* v = app.add_subcommand(
@@ -77,6 +126,22 @@ int main(int argc, char** argv) {
   v->add_option("-o,--output", verify.compile.outDir, "keep the generated project here (default: a temporary dir)");
   v->add_flag("--report", verify.printLayers, "print the per-layer table");
   addTargetOptions(v, verify.compile);
+  BuildFlags verifyBuild;
+  addBuildOptions(v, verifyBuild);
+
+  htvm::ProfileOptions profile;
+  BuildFlags profileBuild;
+  profileBuild.target = "rv32";
+  bool indefinite = false;
+  CLI::App* p = app.add_subcommand(
+      "profile", "compile, build and run MODEL once; print cycles, instructions and MACs per layer, "
+                 "ELF sizes and peak stack; write profile.csv and profile.json into the project");
+  p->add_option("model", profile.compile.modelPath, "quantized ONNX model")->required();
+  p->add_option("--input", profile.inputPath, "input .npy (its first sample is used; default: zeros)");
+  p->add_option("-o,--output", profile.compile.outDir, "keep the generated project here (default: a temporary dir)");
+  p->add_flag("--indefinite", indefinite, "run the inference in a loop until stopped (power measurement)");
+  addTargetOptions(p, profile.compile);
+  addBuildOptions(p, profileBuild);
 
   try {
     app.parse(argc, argv);
@@ -88,8 +153,14 @@ int main(int argc, char** argv) {
   try {
     if (c->parsed()) {
       if (auto s = applyPins(compile); !s.ok()) return fail(s.diag());
+      auto b0 = buildOptions(compileBuild);
+      if (!b0.ok()) return fail(b0.diag());
       auto r0 = htvm::compileModel(compile);
       if (!r0.ok()) return fail(r0.diag());
+      htvm::TargetConfig tc = htvm::targetConfig(*r0);
+      tc.profile = b0->profile;
+      tc.optLevel = b0->optLevel;
+      if (auto s = htvm::writeTargetConfig(compile.outDir, tc); !s.ok()) return fail(s.diag());
       if (dumpIr) std::cout << htvm::printGraph(r0->graph);
       if (report) std::cout << htvm::layerTable(compile.outDir + "/report.json");
       std::cout << "htvm: compiled " << compile.modelPath << " -> " << compile.outDir << " in "
@@ -101,15 +172,34 @@ int main(int argc, char** argv) {
       return 0;
     }
     if (r->parsed()) {
+      auto b1 = buildOptions(runBuild);
+      if (!b1.ok()) return fail(b1.diag());
+      run.build = *b1;
+      run.timeoutSeconds = runBuild.timeout;
       auto r1 = htvm::runCompiled(run, std::cout);
       if (!r1.ok()) return fail(r1.diag());
       return 0;
     }
     if (v->parsed()) {
       if (auto s = applyPins(verify.compile); !s.ok()) return fail(s.diag());
+      auto b2 = buildOptions(verifyBuild);
+      if (!b2.ok()) return fail(b2.diag());
+      verify.build = *b2;
+      verify.timeoutSeconds = verifyBuild.timeout;
       auto r2 = htvm::verifyModel(verify, std::cout);
       if (!r2.ok()) return fail(r2.diag());
       return r2->allExact() ? 0 : 1;
+    }
+    if (p->parsed()) {
+      if (auto s = applyPins(profile.compile); !s.ok()) return fail(s.diag());
+      auto b3 = buildOptions(profileBuild);
+      if (!b3.ok()) return fail(b3.diag());
+      profile.build = *b3;
+      profile.build.indefinite = indefinite;
+      profile.timeoutSeconds = profileBuild.timeout;
+      auto r3 = htvm::profileModel(profile, std::cout);
+      if (!r3.ok()) return fail(r3.diag());
+      return 0;
     }
   } catch (const htvm::InternalError& e) {
     std::cerr << "htvm: " << e.what() << "\n";

@@ -164,8 +164,10 @@ Status emitC(const Graph& g, const ArenaPlan& plan, const CodegenOptions& opts,
       {"src/cpu_layers.c", layers.value()},
       {"src/weights.h", emitWeightsHeader(ctx)},
       {"src/weights.c", emitWeights(ctx)},
+      {"include/htvm_profile.h", emitProfileHeader(ctx)},
       {"demo/main.c", emitDemo(ctx)},
       {"Makefile", emitMakefile(ctx)},
+      {"htvm_rv32.ld", emitLinkerScript(ctx)},
       {"report.json", emitReport(ctx)},
   };
   if (ctx.hasAccel) {

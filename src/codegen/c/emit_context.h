@@ -47,7 +47,9 @@ std::string emitCpuLayersHeader(const EmitContext& ctx);
 std::string emitWeights(const EmitContext& ctx);
 std::string emitWeightsHeader(const EmitContext& ctx);
 std::string emitDemo(const EmitContext& ctx);
+std::string emitProfileHeader(const EmitContext& ctx);  // emit_demo.cpp: include/htvm_profile.h
 std::string emitMakefile(const EmitContext& ctx);
+std::string emitLinkerScript(const EmitContext& ctx);  // htvm_rv32.ld (make TARGET=rv32)
 std::string emitReport(const EmitContext& ctx);
 // Accelerator layers and the platform description (emit_accel_layers.cpp).
 std::string emitAccelLayers(const EmitContext& ctx);

@@ -78,6 +78,7 @@ std::string emitNetwork(const EmitContext& ctx) {
   w.directive("#include \"htvm_model.h\"");
   w.directive("#include \"cpu_layers.h\"");
   w.directive("#include \"weights.h\"");
+  w.directive("#include \"htvm_profile.h\"");
   if (ctx.hasAccel) {
     w.directive("#include \"accel_layers.h\"");
     w.directive("#include \"htvm_hal.h\"");
@@ -121,6 +122,7 @@ std::string emitNetwork(const EmitContext& ctx) {
       const Node& n = g.nodes[i];
       TensorId out = n.outputs[0];
       w.comment(fmt::format("node {} '{}' ({})", i, n.name, ctx.describe(n)));
+      w.line("HTVM_PROFILE_BEGIN({});", i);
       if (ctx.isAliasedReshape(n)) {
         w.comment("reshape aliases its input in the arena: no data movement");
       } else if (n.accel >= 0) {
@@ -137,6 +139,7 @@ std::string emitNetwork(const EmitContext& ctx) {
         args += tensorExpr(ctx, out);
         w.line("{}({});", ctx.layerSymbol(i), args);
       }
+      w.line("HTVM_PROFILE_END({});", i);
       w.directive("#ifdef HTVM_TRACE");
       w.line("htvm_trace_tensor({}, {}, {}, {}u);", i, cStringLiteral(n.name), tensorExpr(ctx, out),
              g.type(out).bytes());

@@ -1,0 +1,119 @@
+// The rv32 and profiling options of the CLI: `htvm profile`, --target, --profile, --gcc-opt, the
+// defaults `htvm compile` writes into target.mk, and usage errors (exit 2).
+#include <gtest/gtest.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <cstdio>
+#include <filesystem>
+#include <fstream>
+
+namespace {
+
+namespace fs = std::filesystem;
+
+struct Outcome {
+  int code = -1;
+  std::string output;
+};
+
+Outcome runHtvm(const std::string& args) {
+  std::string cmd = std::string(HTVM_BINARY) + " " + args + " 2>&1";
+  Outcome r;
+  FILE* p = popen(cmd.c_str(), "r");
+  if (!p) return r;
+  char buf[4096];
+  for (size_t n; (n = fread(buf, 1, sizeof buf, p)) > 0;) r.output.append(buf, n);
+  int status = pclose(p);
+  r.code = WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
+  return r;
+}
+
+std::string readFile(const fs::path& p) {
+  std::ifstream f(p, std::ios::binary);
+  return std::string(std::istreambuf_iterator<char>(f), {});
+}
+
+const std::string kModel =
+    std::string(HTVM_SOURCE_DIR) + "/models/resnet8/ResNet_QL_NOANNOTATION.onnx";
+const std::string kInput = std::string(HTVM_SOURCE_DIR) + "/models/resnet8/input.npy";
+const std::string kOutput = std::string(HTVM_SOURCE_DIR) + "/models/resnet8/output.npy";
+
+class Rv32Cli : public testing::Test {
+ protected:
+  void SetUp() override {
+    dir_ = fs::temp_directory_path() /
+           ("htvm-rv32-cli-" +
+            std::string(testing::UnitTest::GetInstance()->current_test_info()->name()) + "-" +
+            std::to_string(getpid()));
+    fs::remove_all(dir_);
+    fs::create_directories(dir_);
+  }
+  void TearDown() override {
+    if (!HasFailure()) fs::remove_all(dir_);
+  }
+  fs::path dir_;
+};
+
+TEST_F(Rv32Cli, ProfileHelpListsItsOptions) {
+  Outcome r = runHtvm("profile --help");
+  EXPECT_EQ(r.code, 0);
+  for (const char* opt :
+       {"--target", "--conf", "--input", "--gcc-opt", "--indefinite", "--profile", "--timeout"})
+    EXPECT_NE(r.output.find(opt), std::string::npos) << opt << "\n" << r.output;
+  for (const char* sub : {"compile", "run", "verify"})
+    EXPECT_NE(runHtvm(std::string(sub) + " --help").output.find("--profile"), std::string::npos)
+        << sub;
+}
+
+TEST_F(Rv32Cli, BadTargetProfileOrOptLevelIsAUsageError) {
+  std::string verify = "verify " + kModel + " --inputs " + kInput + " --outputs " + kOutput;
+  Outcome t = runHtvm(verify + " --target arm");
+  EXPECT_EQ(t.code, 2);
+  EXPECT_NE(t.output.find("arm"), std::string::npos) << t.output;
+  EXPECT_EQ(runHtvm(verify + " --profile sometimes").code, 2);
+  EXPECT_EQ(runHtvm(verify + " --gcc-opt 4").code, 2);
+  EXPECT_EQ(
+      runHtvm("profile " + kModel + " --target rv32 --input " + (dir_ / "missing.npy").string())
+          .code,
+      2);
+}
+
+TEST_F(Rv32Cli, RunOnRv32WithTheProfileChosenAtCompileTime) {
+  fs::path project = dir_ / "project";
+  Outcome c =
+      runHtvm("compile " + kModel + " -o " + project.string() + " --profile global --gcc-opt 3");
+  ASSERT_EQ(c.code, 0) << c.output;
+  std::string mk = readFile(project / "target.mk");
+  EXPECT_NE(mk.find("HTVM_L2_BYTES = 512000"), std::string::npos) << mk;
+  EXPECT_NE(mk.find("PROFILE ?= global"), std::string::npos) << mk;
+  EXPECT_NE(mk.find("OPT ?= 3"), std::string::npos) << mk;
+
+  fs::path y = dir_ / "y.npy";
+  Outcome r = runHtvm("run " + project.string() + " --input " + kInput +
+                      " --target rv32 --output " + y.string());
+  ASSERT_EQ(r.code, 0) << r.output;
+  EXPECT_NE(r.output.find("sample 0: top-1 index"), std::string::npos) << r.output;
+  EXPECT_NE(r.output.find("(rv32, global"), std::string::npos) << r.output;
+  EXPECT_NE(r.output.find("(whole network)"), std::string::npos) << r.output;
+  EXPECT_TRUE(fs::exists(y));
+  EXPECT_TRUE(fs::exists(project / "profile.csv"));
+
+  // The host build of the same project still runs, with its own profile override.
+  Outcome h = runHtvm("run " + project.string() + " --input " + kInput + " --profile individual");
+  ASSERT_EQ(h.code, 0) << h.output;
+  EXPECT_NE(h.output.find("(host, individual"), std::string::npos) << h.output;
+  EXPECT_NE(h.output.find(" ns "), std::string::npos) << h.output;  // host CPU layers: nanoseconds
+}
+
+TEST_F(Rv32Cli, VerifyOnRv32WithProfile) {
+  Outcome r = runHtvm("verify " + kModel + " --inputs " + kInput + " --outputs " + kOutput +
+                      " --target rv32 --profile individual -o " + (dir_ / "project").string());
+  ASSERT_EQ(r.code, 0) << r.output;
+  EXPECT_NE(r.output.find("1/1 bit-exact (rv32 on QEMU)"), std::string::npos) << r.output;
+  EXPECT_NE(r.output.find("accelerator layers modeled by the simulator"), std::string::npos)
+      << r.output;
+  EXPECT_NE(r.output.find("heap: none"), std::string::npos) << r.output;
+}
+
+}  // namespace

@@ -1,0 +1,209 @@
+// The bare-metal RV32 target beyond bit-exactness (which the e2e.rv32.* ctest entries check on
+// every real model): memory that does not fit is a link error naming the region, no heap is
+// linked, and `htvm profile` reports one row per layer, sizes and the stack peak, and keeps
+// running with --indefinite. No assertion depends on timing.
+#include <gtest/gtest.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <cstdio>
+#include <filesystem>
+#include <fstream>
+#include <nlohmann/json.hpp>
+#include <regex>
+#include <sstream>
+
+#include "driver/toolchain.h"
+
+namespace htvm {
+namespace {
+
+namespace fs = std::filesystem;
+
+const std::string kModels = HTVM_SHARED_MODELS;
+const std::string kResnet8 = kModels + "/resnet8/ResNet_QL_NOANNOTATION.onnx";
+const std::string kDscnn = kModels + "/dscnn/DSCNN_QL_NOANNOTATION.onnx";
+
+struct Outcome {
+  int code = -1;
+  std::string output;
+};
+
+// Runs a shell command, returns its exit code and combined output.
+Outcome sh(const std::string& cmd) {
+  Outcome r;
+  FILE* p = popen((cmd + " 2>&1").c_str(), "r");
+  if (!p) return r;
+  char buf[4096];
+  for (size_t n; (n = fread(buf, 1, sizeof buf, p)) > 0;) r.output.append(buf, n);
+  int status = pclose(p);
+  r.code = WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
+  return r;
+}
+
+std::string htvm(const std::string& args) { return std::string(HTVM_BINARY) + " " + args; }
+
+std::string readText(const fs::path& p) {
+  std::ifstream f(p, std::ios::binary);
+  return std::string(std::istreambuf_iterator<char>(f), {});
+}
+
+class Rv32 : public testing::Test {
+ protected:
+  void SetUp() override {
+    dir_ =
+        fs::temp_directory_path() /
+        ("htvm-rv32-" + std::string(testing::UnitTest::GetInstance()->current_test_info()->name()) +
+         "-" + std::to_string(getpid()));
+    fs::remove_all(dir_);
+    fs::create_directories(dir_);
+  }
+  void TearDown() override {
+    if (!HasFailure()) fs::remove_all(dir_);
+  }
+  fs::path dir_;
+};
+
+TEST_F(Rv32, L2TooSmallIsALinkErrorNamingTheRegion) {
+  // DIANA with an 80000-byte L2: the 64 KiB host-private part leaves too little for ResNet8's
+  // 49 KB activation arena.
+  std::ifstream f(std::string(HTVM_SOURCE_DIR) + "/platforms/diana.json");
+  nlohmann::ordered_json p = nlohmann::ordered_json::parse(f);
+  p["name"] = "diana_small_l2";
+  p["l2"]["bytes"] = 80000;
+  fs::path platform = dir_ / "small_l2.json";
+  std::ofstream(platform) << p.dump(2);
+  fs::path out = dir_ / "project";
+  Outcome c =
+      sh(htvm("compile " + kResnet8 + " --platform " + platform.string() + " -o " + out.string()));
+  ASSERT_EQ(c.code, 0) << c.output;
+  EXPECT_NE(readText(out / "target.mk").find("HTVM_L2_BYTES = 80000"), std::string::npos);
+  Outcome m = sh("make -s -C " + out.string() + " TARGET=rv32");
+  EXPECT_NE(m.code, 0) << m.output;
+  EXPECT_NE(m.output.find("region `l2'"), std::string::npos) << m.output;
+  EXPECT_NE(m.output.find("ld returned 1 exit status"), std::string::npos)
+      << m.output;                                        // at link time
+  EXPECT_TRUE(fs::exists(out / "build/rv32/network.o"));  // everything compiled
+  EXPECT_FALSE(fs::exists(out / "build/htvm_demo.elf"));
+
+  // The same model links with DIANA's 512000-byte L2.
+  Outcome ok = sh(htvm("compile " + kResnet8 + " -o " + out.string()) + " && make -s -C " +
+                  out.string() + " TARGET=rv32");
+  EXPECT_EQ(ok.code, 0) << ok.output;
+}
+
+TEST_F(Rv32, LinkMapHasNoHeap) {
+  fs::path out = dir_ / "project";
+  Outcome c = sh(htvm("compile " + kResnet8 + " --conf mixed -o " + out.string()) +
+                 " && make -s -C " + out.string() + " TARGET=rv32");
+  ASSERT_EQ(c.code, 0) << c.output;
+  std::string map = readText(out / "build/htvm_demo.map");
+  ASSERT_FALSE(map.empty());
+  Status s = checkLinkMap(map, "htvm_demo.map");
+  EXPECT_TRUE(s.ok()) << s.diag().message;
+  for (const char* sym : {" malloc\n", " free\n", " sbrk\n", " _sbrk\n"})
+    EXPECT_EQ(map.find(sym), std::string::npos) << sym;
+
+  // The check itself: a linked allocator or a non-empty heap is an error that names it.
+  Status bad = checkLinkMap(map + "                0x80001234                malloc\n", "x.map");
+  ASSERT_FALSE(bad.ok());
+  EXPECT_NE(bad.diag().message.find("'malloc' is linked"), std::string::npos) << bad.diag().message;
+  Status heap = checkLinkMap(
+      "                0x80410000                __heap_start = __bss_end\n"
+      "                0x80410800                __heap_end = (__heap_start + 0x800)\n",
+      "y.map");
+  ASSERT_FALSE(heap.ok());
+  EXPECT_NE(heap.diag().message.find("the heap is 2048 bytes"), std::string::npos)
+      << heap.diag().message;
+  EXPECT_FALSE(checkLinkMap("no symbols here\n", "z.map").ok());
+}
+
+TEST_F(Rv32, ProfilePrintsOneRowPerLayerAndWritesCsvAndJson) {
+  fs::path out = dir_ / "project";
+  Outcome r = sh(htvm("profile " + kResnet8 + " --target rv32 --conf mixed --input " + kModels +
+                      "/resnet8/input.npy -o " + out.string()));
+  ASSERT_EQ(r.code, 0) << r.output;
+  nlohmann::json report = nlohmann::json::parse(readText(out / "report.json"));
+  size_t layers = report["layers"].size();
+  ASSERT_GT(layers, 20u);
+
+  // Table rows: "<index>  <node> <core> <cycles> <instructions> [MACs MACs/cycle]".
+  std::regex row(R"(^\s*(\d+)\s+(\S+)\s+(cpu|digital|analog)\s+(\d+)\s+(\S+).*$)");
+  std::istringstream in(r.output);
+  size_t rows = 0, cpuRows = 0, accelRows = 0;
+  for (std::string line; std::getline(in, line);) {
+    std::smatch m;
+    if (!std::regex_match(line, m, row)) continue;
+    EXPECT_EQ(std::stoul(m[1]), rows) << line;
+    EXPECT_EQ(m[3], report["layers"][rows]["core"].get<std::string>()) << line;
+    if (m[3] == "cpu") {
+      EXPECT_GT(std::stoull(m[4]), 0u) << "a CPU layer without measured cycles: " << line;
+      EXPECT_NE(m[5], "-") << line;  // instructions
+      ++cpuRows;
+    } else {
+      EXPECT_GT(std::stoull(m[4]), 0u) << "an accelerator layer without modeled cycles: " << line;
+      ++accelRows;
+    }
+    ++rows;
+  }
+  EXPECT_EQ(rows, layers) << r.output;
+  EXPECT_GT(cpuRows, 0u);
+  EXPECT_GT(accelRows, 0u);
+  EXPECT_NE(r.output.find("(whole network)"), std::string::npos) << r.output;
+  EXPECT_TRUE(std::regex_search(r.output, std::regex(R"(ELF: text \d+ B, data \d+ B, bss \d+ B)")))
+      << r.output;
+  std::smatch stack;
+  ASSERT_TRUE(std::regex_search(r.output, stack, std::regex(R"(stack: peak (\d+) of (\d+) B)")))
+      << r.output;
+  EXPECT_GT(std::stoul(stack[1]), 0u);
+  EXPECT_LT(std::stoul(stack[1]), std::stoul(stack[2]));
+
+  // profile.csv: a header and one row per layer; profile.json: the same layers.
+  std::istringstream csv(readText(out / "profile.csv"));
+  std::string header;
+  std::getline(csv, header);
+  EXPECT_EQ(header.rfind("index,node,core,cycles,instructions,macs,macs_per_cycle,", 0), 0u)
+      << header;
+  size_t csvRows = 0;
+  for (std::string line; std::getline(csv, line);) csvRows += !line.empty();
+  EXPECT_EQ(csvRows, layers);
+  nlohmann::json pj = nlohmann::json::parse(readText(out / "profile.json"));
+  EXPECT_EQ(pj["layers"].size(), layers);
+  EXPECT_EQ(pj["target"], "rv32");
+  EXPECT_EQ(pj["mode"], "individual");
+  EXPECT_GT(pj["total"]["cycles"].get<uint64_t>(), 0u);
+}
+
+TEST_F(Rv32, ProfileGlobalAtGccO0) {
+  fs::path out = dir_ / "project";
+  Outcome r = sh(htvm("profile " + kDscnn +
+                      " --target rv32 --conf cpu --profile global --gcc-opt 0 -o " + out.string()));
+  ASSERT_EQ(r.code, 0) << r.output;
+  EXPECT_NE(readText(out / "target.mk").find("OPT ?= 0"), std::string::npos);
+  EXPECT_NE(readText(out / "build/flags-rv32").find("-O0"), std::string::npos);
+  std::istringstream csv(readText(out / "profile.csv"));
+  std::string header, total, extra;
+  std::getline(csv, header);
+  std::getline(csv, total);
+  EXPECT_EQ(total.rfind("0,\"(whole network)\",cpu,", 0), 0u) << total;
+  EXPECT_FALSE(std::getline(csv, extra) && !extra.empty()) << extra;
+}
+
+TEST_F(Rv32, ProfileIndefiniteKeepsRunning) {
+  fs::path out = dir_ / "project";
+  // Build first, so that the timed-out command below spends its time running, not compiling.
+  Outcome b = sh(
+      htvm("profile " + kDscnn + " --target rv32 --conf cpu --profile global -o " + out.string()));
+  ASSERT_EQ(b.code, 0) << b.output;
+  Outcome r = sh("timeout 15 " +
+                 htvm("profile " + kDscnn + " --target rv32 --conf cpu --profile global -o " +
+                      out.string() + " --indefinite"));
+  EXPECT_EQ(r.code, 124) << "not still running when stopped:\n" << r.output;  // timeout's code
+  std::regex it(R"(htvm_demo: iteration (\d+))");
+  size_t iterations = std::distance(std::sregex_iterator(r.output.begin(), r.output.end(), it),
+                                    std::sregex_iterator());
+  EXPECT_GE(iterations, 2u) << r.output.substr(0, 2000);
+}
+
+}  // namespace
+}  // namespace htvm
