@@ -58,11 +58,13 @@ int htvm_hal_init(void);
  * A 3-D copy moves `count` blocks of `rows` rows of `row_bytes` bytes; strides are in bytes on
  * each side. The engine itself is 1-D: a 3-D copy costs one 1-D call per row (count*rows calls),
  * each rounded up to the engine's granule. `start` only queues the copy; `wait` completes it
- * (the simulator performs the copy at start and accounts its cycles). */
+ * (the simulator performs the copy at start and accounts its cycles; on its timeline the copy
+ * runs when the engine is free and `wait` advances the host to the copy's end). */
 typedef struct {
   uint32_t accel;
   uint32_t pending;  /* 1 between start and wait */
   uint64_t cycles;   /* modeled cycles of this transfer */
+  uint64_t done_at;  /* timeline cycle at which the transfer completes (simulator) */
 } htvm_dma_t;
 
 int htvm_dma_to_l1(htvm_dma_t* h, uint32_t accel, uint32_t l1_off, const void* l2, uint32_t bytes);
@@ -126,13 +128,32 @@ typedef struct {
 
 int htvm_analog_conv(uint32_t accel, const htvm_analog_conv_cfg* cfg);
 
-/* ---- Profiling counters (modeled cycles per accelerator) ------------------------------------ */
+/* ---- Asynchronous jobs (double buffering) -----------------------------------------------------
+ * The calls above block until their job has finished. The `_start` variants return once the job
+ * is triggered, so the host can queue DMA copies for other L1 buffers while it runs;
+ * htvm_accel_wait blocks until the accelerator's last job has finished. A job must not read or
+ * write L1 bytes that a copy still in flight writes, nor write bytes a copy still reads: the
+ * simulator aborts on such a race (and a job whose input a queued copy is still writing starts
+ * after that copy). A depthwise call is one job per channel, each triggered by the host when the
+ * previous one finishes, so it returns after triggering the last channel's job. */
+int htvm_digital_conv_start(uint32_t accel, const htvm_digital_conv_cfg* cfg);
+int htvm_digital_dense_start(uint32_t accel, const htvm_digital_dense_cfg* cfg);
+int htvm_digital_add_start(uint32_t accel, const htvm_digital_add_cfg* cfg);
+int htvm_analog_conv_start(uint32_t accel, const htvm_analog_conv_cfg* cfg);
+int htvm_accel_wait(uint32_t accel);
+
+/* ---- Profiling counters (modeled cycles per accelerator) ------------------------------------
+ * The first four are serial sums (what the work costs one thing after another); elapsed_cycles is
+ * the span of the accelerator's timeline since init or the last reset, where DMA copies overlap
+ * jobs (docs/ACCELERATOR_FORMATS.md, "Timeline"). With blocking calls only, elapsed equals the sum
+ * of the four. */
 typedef struct {
   uint64_t compute_cycles;
   uint64_t dma_cycles;
   uint64_t setup_cycles;        /* job configuration by the host */
   uint64_t weight_cycles;       /* weight streaming / analog array loading */
   uint64_t jobs, dma_calls;
+  uint64_t elapsed_cycles;      /* timeline span: host, DMA engine and accelerator overlapping */
 } htvm_perf_t;
 
 void htvm_perf_read(uint32_t accel, htvm_perf_t* out);

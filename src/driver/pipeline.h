@@ -1,6 +1,6 @@
 // The compile pipeline as one visible list of stages:
 //   import (ONNX) -> integerize -> fuse requant -> partition (platform, conf, pins)
-//   -> insert relayouts -> arena plan -> L1 plan -> C emission.
+//   -> insert relayouts -> arena plan -> tiling + L1 residency + L1 plan -> C emission.
 // Each stage's product is kept in `CompiledModel`, so that `verify` runs the reference interpreter
 // on exactly the graph that was turned into C, and tests can look at the integer graph before
 // fusion. Stage wall times are recorded for the CLI's summary.
@@ -17,6 +17,7 @@
 #include "partition/partition.h"
 #include "passes/integerize.h"
 #include "platform/platform.h"
+#include "tiling/tiler.h"
 
 namespace htvm {
 
@@ -27,6 +28,16 @@ struct CompileOptions {
   std::string conf = "mixed";      // cpu | digital | analog | mixed (HTVM's meaning)
   std::map<std::string, std::string> pins;  // node name -> accelerator name or "cpu"
   bool verifyEach = true;                   // run the IR verifier after every stage
+  // Accelerator schedule: "ours" (tiles chosen for double-buffered DMA overlap, tensors kept in L1
+  // across layers) or "htvm" (HTVM/DORY's: single buffer, blocking DMA, every layer through L2),
+  // both on the same cycle model.
+  std::string schedule = "ours";
+};
+
+// Per accelerator layer: what the tiler did (for reports and the benchmark).
+struct TilingStats {
+  int64_t candidates = 0, pruned = 0;
+  double seconds = 0;
 };
 
 struct CompiledModel {
@@ -37,12 +48,15 @@ struct CompiledModel {
   // Per node of `graph`: where it runs and why (relayout nodes: on the CPU, "layout border").
   std::vector<NodeDecision> decisions;
   ArenaPlan plan;
-  L1Plan l1;
+  L1Plan l1;                        // includes every accelerator layer's schedule
+  std::vector<TilingStats> tiling;  // per node (empty entries for CPU nodes)
+  int64_t residencySavedCycles = 0;
   std::vector<std::pair<std::string, double>> stageSeconds;
   double totalSeconds = 0;
 };
 
 Result<Conf> parseConf(const std::string& s);
+Result<ScheduleStyle> parseSchedule(const std::string& s);  // "ours" | "htvm"
 
 // Imports and lowers the model without writing anything.
 Result<CompiledModel> lowerModel(const CompileOptions& opts);

@@ -7,6 +7,7 @@
 
 #include "ir/layout.h"
 #include "platform/cost_model.h"
+#include "tiling/tiler.h"
 
 namespace htvm {
 namespace {
@@ -230,41 +231,13 @@ std::optional<std::string> illegalReason(const Graph& g, const Node& n, const Ac
 }
 
 std::optional<std::string> needsTiling(const Graph& g, const Node& n, const AcceleratorDesc& a) {
-  Layout layout = *patternLayout(a, n.op);
-  int64_t granule = a.dma.granuleBytes.value;
-  std::vector<Act> acts = activations(n);
-  acts.push_back({"output", n.outputs[0]});
-  std::string parts;
-  int64_t total = 0;
-  for (const Act& act : acts) {
-    TensorType t{g.type(act.id).dtype, g.type(act.id).shape, layout};
-    int64_t bytes = (t.bytes() + granule - 1) / granule * granule;
-    parts +=
-        (parts.empty() ? "" : " + ") + std::string(act.label) + " " + std::to_string(bytes) + " B";
-    total += bytes;
-  }
-  int64_t l1 = a.l1.activationBytes.value;
-  if (total > l1)
-    return "needs tiling: " + parts + " (" + std::to_string(total) + " B > L1 " +
-           std::to_string(l1) + " B)";
-
-  int64_t weights = 0;
-  std::string what = "weight stream";
-  if (n.op == OpKind::QConv2D) {
-    ConvDims d = convDims(g, n);
-    weights = d.depthwise ? depthwiseBlockBytes(d.kh, d.kw) : convStreamBytes(d.c, d.k, d.kh, d.kw);
-  } else if (n.op == OpKind::QDense) {
-    weights = denseStreamBytes(g.type(n.inputs[0]).shape.at(1), g.type(n.outputs[0]).shape.at(1));
-  } else if (n.op == OpKind::AnalogConv2D) {
-    ConvDims d = convDims(g, n);
-    weights = analogWeightLoadBytes(*a.analog, d.c * d.kh * d.kw);
-    what = "array load";
-  }
-  int64_t wmem = a.l1.weightBytes.value;
-  if (weights > wmem)
-    return "needs tiling: " + what + " " + std::to_string(weights) + " B > weight memory " +
-           std::to_string(wmem) + " B";
-  return std::nullopt;
+  // The tiler's answer: nullopt when some tiling fits L1 and the weight memory, else why the
+  // smallest tiles do not ("no tiling fits: ...").
+  TilerOptions o;
+  o.firstFit = true;
+  Result<TilingResult> r = tileNode(g, n, a, o);
+  if (r.ok()) return std::nullopt;
+  return r.diag().message;
 }
 
 }  // namespace htvm

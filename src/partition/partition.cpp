@@ -102,7 +102,8 @@ struct Options {
   bool hiddenByConf = false;    // some accelerator with a pattern is disabled by conf
 };
 
-// Why accelerator `a` cannot take `n`: an illegal rule or needs tiling; nullopt if it can.
+// Why accelerator `a` cannot take `n`: an illegal rule, or no tiling fits (the tiler's answer);
+// nullopt if it can.
 std::optional<std::string> blocked(const Graph& g, const Node& n, const AcceleratorDesc& a) {
   std::optional<std::string> why = illegalReason(g, n, a);
   return why ? why : needsTiling(g, n, a);

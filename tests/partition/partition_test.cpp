@@ -123,7 +123,7 @@ TEST(Partition, RejectionsOfOtherAcceleratorsAreListed) {
   Result<Platform> p = testing::loadEdited("small.json", [](nlohmann::json& j) {
     nlohmann::json small = j["accelerators"][0];
     small["name"] = "small";
-    small["l1"]["activation_bytes"] = 4096;
+    small["l1"]["activation_bytes"] = 256;
     j["accelerators"].push_back(small);
   });
   ASSERT_TRUE(p.ok()) << p.diag().message;
@@ -131,19 +131,26 @@ TEST(Partition, RejectionsOfOtherAcceleratorsAreListed) {
   PartitionResult r = run(c.g, p.value());
   EXPECT_EQ(r.nodes[0].reason,
             "node 'conv1' (Conv): digital: only legal accelerator (25834 cycles); rejected: small: "
-            "needs tiling: "
-            "input 4096 B + output 8192 B (12288 B > L1 4096 B)");
+            "no tiling fits: smallest tiles (K16 x H1 x W16) need L1 buffers 1088 B > L1 256 B");
 }
 
-TEST(Partition, NeedsTilingStaysOnCpu) {
+TEST(Partition, LayersLargerThanL1AreTiledOnTheAccelerator) {
   FusedGraph b;
   b.qconv("big", b.input("x", {1, 64, 64, 64}), spec(64, 3, 1));
+  Graph& g = b.done();
+  run(g, testing::diana());
+  EXPECT_EQ(g.nodes[0].accel, 0);
+}
+
+TEST(Partition, NoTilingStaysOnCpu) {
+  FusedGraph b;  // one 16-channel block of weights exceeds the weight memory
+  b.qconv("wide", b.input("x", {1, 512, 4, 4}), spec(16, 3, 1));
   Graph& g = b.done();
   PartitionResult r = run(g, testing::diana());
   EXPECT_EQ(g.nodes[0].accel, -1);
   EXPECT_EQ(r.nodes[0].reason,
-            "node 'big' (Conv): digital: needs tiling: input 262144 B + output 262144 B (524288 B "
-            "> L1 256000 B)");
+            "node 'wide' (Conv): digital: no tiling fits: smallest tiles (K16 x H1 x W4) need weight "
+            "stream of one job 73792 B > weight memory 64000 B (input channels are not tiled)");
 }
 
 TEST(Partition, RelayoutChargedOnlyAcrossLayouts) {
@@ -264,11 +271,11 @@ TEST(Partition, PinErrors) {
             "pin 'dconv=analog': node 'dconv' (Conv): analog has no pattern for qconv2d");
 
   FusedGraph b;
-  b.qconv("big", b.input("x", {1, 64, 64, 64}), spec(64, 3, 1));
-  EXPECT_EQ(runError(b.done(), p, {Conf::Mixed, {{"big", "digital"}}, false}),
-            "pin 'big=digital': node 'big' (Conv): digital: needs tiling: input 262144 B + output "
-            "262144 B "
-            "(524288 B > L1 256000 B)");
+  b.qconv("wide", b.input("x", {1, 512, 4, 4}), spec(16, 3, 1));
+  EXPECT_EQ(runError(b.done(), p, {Conf::Mixed, {{"wide", "digital"}}, false}),
+            "pin 'wide=digital': node 'wide' (Conv): digital: no tiling fits: smallest tiles (K16 x H1 x "
+            "W4) need weight stream of one job 73792 B > weight memory 64000 B (input channels are not "
+            "tiled)");
 }
 
 TEST(Partition, CpuByCostIsOptional) {

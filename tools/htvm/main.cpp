@@ -29,6 +29,9 @@ void addTargetOptions(CLI::App* app, htvm::CompileOptions& o) {
       ->check(CLI::IsMember({"cpu", "digital", "analog", "mixed"}))
       ->capture_default_str();
   app->add_option("--pin", rawPins, "force a layer onto a core: NODE=CORE (CORE an accelerator name or cpu); repeatable");
+  app->add_option("--schedule", o.schedule, "accelerator schedule: ours (double-buffered tiles, L1 residency) or htvm (single buffer, blocking DMA, every layer through L2)")
+      ->check(CLI::IsMember({"ours", "htvm"}))
+      ->capture_default_str();
 }
 
 htvm::Status applyPins(htvm::CompileOptions& o) {

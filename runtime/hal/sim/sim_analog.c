@@ -42,9 +42,12 @@ int htvm_analog_load_weights(uint32_t accel, const int8_t* weights, uint16_t row
   /* Only the bit-rows in use are streamed: two per logical row, rounded up to 32, each as wide as
    * the whole array. */
   uint64_t bit_rows = sim_round_up(2u * (uint64_t)rows, 32);
+  const sim_range none = {0, 0};
+  sim_job_begin(fn, accel, NULL, 0, none);
   sim_account_job(accel, 0,
                   sim_ceil_div(bit_rows * d->array_cols / 8u, d->weight_fill_bytes_per_cycle));
-  return HTVM_OK;
+  sim_job_end(fn, accel);
+  return htvm_accel_wait(accel);
 }
 
 static void check_conv_cfg(const char* fn, uint32_t accel, const htvm_analog_conv_cfg* cfg) {
@@ -90,8 +93,7 @@ static int32_t adc(int32_t acc, float gain, int32_t lo, int32_t hi) {
   return (int32_t)q;
 }
 
-int htvm_analog_conv(uint32_t accel, const htvm_analog_conv_cfg* cfg) {
-  static const char fn[] = "htvm_analog_conv";
+static int analog_conv(const char* fn, uint32_t accel, const htvm_analog_conv_cfg* cfg) {
   const htvm_accel_desc* d = sim_accel(fn, accel, HTVM_KIND_ANALOG);
   check_conv_cfg(fn, accel, cfg);
 
@@ -150,7 +152,19 @@ int htvm_analog_conv(uint32_t accel, const htvm_analog_conv_cfg* cfg) {
   /* One array pass per output pixel plus the SIMD post-processing of K channels, and the SIMD
    * pipeline filling once per job. */
   uint64_t passes = (uint64_t)oh * ow;
+  const sim_range rin = {cfg->in_off, in_len}, rout = {cfg->out_off, out_len};
+  sim_job_begin(fn, accel, &rin, 1, rout);
   sim_account_job(accel, passes * (d->mvm_cycles + sim_ceil_div(k, d->simd_lanes)) + d->simd_stages,
                   0);
+  sim_job_end(fn, accel);
   return HTVM_OK;
+}
+
+int htvm_analog_conv(uint32_t accel, const htvm_analog_conv_cfg* cfg) {
+  int rc = analog_conv("htvm_analog_conv", accel, cfg);
+  return rc == HTVM_OK ? htvm_accel_wait(accel) : rc;
+}
+
+int htvm_analog_conv_start(uint32_t accel, const htvm_analog_conv_cfg* cfg) {
+  return analog_conv("htvm_analog_conv_start", accel, cfg);
 }

@@ -6,7 +6,9 @@
  * L2 stream, as the hardware streams them, after checking that one job's stream fits the weight
  * memory. Only logical positions are read (the hardware skips padded taps, and the L1 tile is not
  * zero-filled); every storage position of an output, including row padding, is written, padding
- * as 0, so padded storage stays deterministic. */
+ * as 0, so padded storage stays deterministic. Every job is registered on the accelerator's
+ * timeline with the L1 ranges it reads and writes (sim_job_begin/sim_job_end), which catches races
+ * with copies still in flight; the blocking entry points are the `_start` ones plus a wait. */
 #include "sim_internal.h"
 
 /* The stream formats and the W16/VEC16 layouts are fixed at 16 lanes by the format document,
@@ -84,8 +86,7 @@ static void check_conv_cfg(const char* fn, uint32_t accel, const htvm_digital_co
   check_aligned(fn, accel, "output", cfg->out_off);
 }
 
-int htvm_digital_conv(uint32_t accel, const htvm_digital_conv_cfg* cfg) {
-  static const char fn[] = "htvm_digital_conv";
+static int digital_conv(const char* fn, uint32_t accel, const htvm_digital_conv_cfg* cfg) {
   const htvm_accel_desc* d = sim_accel(fn, accel, HTVM_KIND_DIGITAL);
   check_conv_cfg(fn, accel, cfg);
 
@@ -151,6 +152,8 @@ int htvm_digital_conv(uint32_t accel, const htvm_digital_conv_cfg* cfg) {
     }
   }
 
+  const sim_range rin = {cfg->in_off, in_len}, rout = {cfg->out_off, out_len};
+  sim_job_begin(fn, accel, &rin, 1, rout);
   if (cfg->depthwise) {
     uint64_t per_job = conv_compute_cycles(d, 1, d->pe_k, oh, ow, kh, kw, cfg->pad_t, cfg->pad_b);
     uint64_t fill = sim_ceil_div(block, d->weight_fill_bytes_per_cycle);
@@ -160,11 +163,11 @@ int htvm_digital_conv(uint32_t accel, const htvm_digital_conv_cfg* cfg) {
     sim_account_job(accel, conv_compute_cycles(d, c, k, oh, ow, kh, kw, cfg->pad_t, cfg->pad_b),
                     sim_ceil_div(job_stream, d->weight_fill_bytes_per_cycle));
   }
+  sim_job_end(fn, accel);
   return HTVM_OK;
 }
 
-int htvm_digital_dense(uint32_t accel, const htvm_digital_dense_cfg* cfg) {
-  static const char fn[] = "htvm_digital_dense";
+static int digital_dense(const char* fn, uint32_t accel, const htvm_digital_dense_cfg* cfg) {
   const htvm_accel_desc* d = sim_accel(fn, accel, HTVM_KIND_DIGITAL);
   if (cfg == NULL)
     sim_fail(fn, accel, "cfg is NULL");
@@ -200,13 +203,15 @@ int htvm_digital_dense(uint32_t accel, const htvm_digital_dense_cfg* cfg) {
         requant(acc, sim_stream_i32(w, kp * cp + LANES * ko, 1), cfg->shift, cfg->relu);
   }
 
+  const sim_range rin = {cfg->in_off, cp}, rout = {cfg->out_off, kp};
+  sim_job_begin(fn, accel, &rin, 1, rout);
   sim_account_job(accel, sim_ceil_div(c, LANES) * sim_ceil_div(k, LANES) * LANES,
                   sim_ceil_div(stream, d->weight_fill_bytes_per_cycle));
+  sim_job_end(fn, accel);
   return HTVM_OK;
 }
 
-int htvm_digital_add(uint32_t accel, const htvm_digital_add_cfg* cfg) {
-  static const char fn[] = "htvm_digital_add";
+static int digital_add(const char* fn, uint32_t accel, const htvm_digital_add_cfg* cfg) {
   const htvm_accel_desc* d = sim_accel(fn, accel, HTVM_KIND_DIGITAL);
   if (cfg == NULL)
     sim_fail(fn, accel, "cfg is NULL");
@@ -235,6 +240,36 @@ int htvm_digital_add(uint32_t accel, const htvm_digital_add_cfg* cfg) {
     out[i] = sim_u8(sim_clip(sim_asr(v, cfg->shift), cfg->relu ? 0 : -128, 127));
   }
 
+  const sim_range rin[2] = {{cfg->a_off, n}, {cfg->b_off, n}}, rout = {cfg->out_off, n};
+  sim_job_begin(fn, accel, rin, 2, rout);
   sim_account_job(accel, sim_ceil_div(n, LANES) + d->block_cycles, 0);
+  sim_job_end(fn, accel);
   return HTVM_OK;
+}
+
+/* Blocking calls are the asynchronous ones followed by a wait for the job. */
+static int finish(int rc, uint32_t accel) { return rc == HTVM_OK ? htvm_accel_wait(accel) : rc; }
+
+int htvm_digital_conv(uint32_t accel, const htvm_digital_conv_cfg* cfg) {
+  return finish(digital_conv("htvm_digital_conv", accel, cfg), accel);
+}
+
+int htvm_digital_dense(uint32_t accel, const htvm_digital_dense_cfg* cfg) {
+  return finish(digital_dense("htvm_digital_dense", accel, cfg), accel);
+}
+
+int htvm_digital_add(uint32_t accel, const htvm_digital_add_cfg* cfg) {
+  return finish(digital_add("htvm_digital_add", accel, cfg), accel);
+}
+
+int htvm_digital_conv_start(uint32_t accel, const htvm_digital_conv_cfg* cfg) {
+  return digital_conv("htvm_digital_conv_start", accel, cfg);
+}
+
+int htvm_digital_dense_start(uint32_t accel, const htvm_digital_dense_cfg* cfg) {
+  return digital_dense("htvm_digital_dense_start", accel, cfg);
+}
+
+int htvm_digital_add_start(uint32_t accel, const htvm_digital_add_cfg* cfg) {
+  return digital_add("htvm_digital_add_start", accel, cfg);
 }

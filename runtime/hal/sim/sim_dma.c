@@ -3,8 +3,10 @@
  * charged dma_setup_cycles + ceil(round_up(n, granule) / dma_bytes_per_cycle) (docs/
  * ACCELERATOR_FORMATS.md, "DMA"). Because the real engine writes whole granules, the L1 range that
  * must fit is the granule-rounded one, even though the simulator copies exactly n bytes so that it
- * never reads or writes L2 past the caller's buffer. The copy happens at start; wait only closes
- * the handle, which lets the simulator catch a wait without a matching start. */
+ * never reads or writes L2 past the caller's buffer. The copy happens at start; on the timeline it
+ * is queued on the engine (sim_dma_queue, which also catches races with a running job) and wait
+ * advances the host to its end and closes the handle, which lets the simulator catch a wait
+ * without a matching start. */
 #include <string.h>
 
 #include "sim_internal.h"
@@ -52,6 +54,8 @@ static int sim_dma(const char* fn, htvm_dma_t* h, uint32_t accel, int dir, uint3
   htvm_perf_t* p = &sim_state(accel)->perf;
   p->dma_cycles += cycles;
   p->dma_calls += calls;
+  sim_range range = {l1_off, last + granular - l1_off};
+  h->done_at = sim_dma_queue(fn, accel, dir == TO_L1, range, cycles);
   h->accel = accel;
   h->pending = 1;
   h->cycles = cycles;
@@ -90,5 +94,6 @@ int htvm_dma_wait(htvm_dma_t* h) {
     sim_fail(fn, h->accel, "wait without a started transfer (pending = %u)", (unsigned)h->pending);
   sim_accel(fn, h->accel, 0);
   h->pending = 0;
+  sim_host_wait(h->accel, h->done_at);
   return HTVM_OK;
 }

@@ -28,12 +28,46 @@
 #define SIM_PRINTF_LIKE(fmt_idx, arg_idx)
 #endif
 
+/* Copies queued on one accelerator's DMA engine that may still be in flight on its timeline. */
+#ifndef HTVM_SIM_MAX_INFLIGHT
+#define HTVM_SIM_MAX_INFLIGHT 16
+#endif
+
+/* An L1 byte range [off, off + len). */
+typedef struct {
+  uint64_t off, len;
+} sim_range;
+
+/* One queued copy on the timeline: its L1 range and the interval the engine spends on it. */
+typedef struct {
+  uint64_t start, end;
+  sim_range l1;
+  int to_l1; /* 1: writes L1, 0: reads L1 */
+} sim_dma_rec;
+
+/* The accelerator's timeline (docs/ACCELERATOR_FORMATS.md, "Timeline"), in host cycles since init
+ * or the last perf reset. */
+typedef struct {
+  uint64_t host;     /* where the host program is */
+  uint64_t job_end;  /* when the last job finishes */
+  uint64_t dma_free; /* when the DMA engine has finished everything queued */
+  /* The current (or last) job call: its L1 ranges and [call_start, job_end). */
+  sim_range job_in[2];
+  uint32_t job_nin;
+  sim_range job_out;
+  uint64_t call_start, call_ready;
+  int in_call;
+  sim_dma_rec dmas[HTVM_SIM_MAX_INFLIGHT];
+  uint32_t ndmas;
+} sim_timeline;
+
 typedef struct {
   htvm_perf_t perf;
   uint32_t act_base;    /* pool offset of the activation L1 */
   uint32_t array_base;  /* pool offset of the analog array storage (analog accelerators only) */
   uint16_t loaded_rows; /* shape of the weights in the analog array; 0 rows = nothing loaded */
   uint16_t loaded_cols;
+  sim_timeline tl;
 } sim_accel_state;
 
 /* Prints "htvm_sim: <fn>: accel <i> '<name>': <message>" to stderr and aborts. */
@@ -61,8 +95,22 @@ void sim_check_disjoint(const char* fn, uint32_t accel, const char* a_what, uint
 /* The analog array storage (array_rows * array_cols plain ternary bytes, row stride array_cols). */
 uint8_t* sim_array(uint32_t accel);
 
-/* Adds one job's setup and the given cycles to the accelerator's counters. */
+/* A job call (one HAL job function) on the timeline: sim_job_begin registers the L1 ranges it
+ * reads (up to 2) and writes, then sim_account_job runs once per hardware job (a depthwise call
+ * has one per channel), then sim_job_end checks the whole call against in-flight copies. */
+void sim_job_begin(const char* fn, uint32_t accel, const sim_range* in, uint32_t nin,
+                   sim_range out);
+/* Adds one job's setup and the given cycles to the accelerator's counters and its timeline: the
+ * host waits for the previous job and configures this one; the job starts when its inputs'
+ * in-flight copies have completed. */
 void sim_account_job(uint32_t accel, uint64_t compute_cycles, uint64_t weight_cycles);
+void sim_job_end(const char* fn, uint32_t accel);
+
+/* Queues a copy of `cycles` on the accelerator's DMA engine, touching L1 range `l1` (to_l1: it
+ * writes it, else reads it); aborts if it races with the current job; returns its end. */
+uint64_t sim_dma_queue(const char* fn, uint32_t accel, int to_l1, sim_range l1, uint64_t cycles);
+/* Advances the host to `until` (a copy's end). */
+void sim_host_wait(uint32_t accel, uint64_t until);
 
 /* ---- arithmetic helpers ------------------------------------------------------------------------
  */

@@ -1,4 +1,5 @@
-/* sim_state.c: the simulator's memory, lifecycle, checks and profiling counters.
+/* sim_state.c: the simulator's memory, lifecycle, checks, profiling counters and timeline (the
+ * overlap model of docs/ACCELERATOR_FORMATS.md, "Timeline", with its race checks).
  * All accelerator memories live in one static pool of HTVM_L1_POOL_BYTES bytes (from the generated
  * htvm_platform.h) so the simulator never allocates and every L1 byte has a fixed home. The layout
  * is, for each accelerator in platform order: its activation L1, then, for analog accelerators
@@ -18,6 +19,8 @@
 static uint8_t pool[HTVM_L1_POOL_BYTES];
 static sim_accel_state states[HTVM_SIM_MAX_ACCELS];
 static int initialized;
+
+static void reset_timeline(sim_timeline* tl);
 
 static void sim_emit_line(const char* line) {
   fputs(line, stderr);
@@ -89,6 +92,7 @@ int htvm_hal_init(void) {
   memset(pool, 0, (size_t)next);
   for (uint32_t i = 0; i < htvm_num_accels; ++i) {
     memset(&states[i].perf, 0, sizeof states[i].perf);
+    reset_timeline(&states[i].tl);
     states[i].loaded_rows = 0;
     states[i].loaded_cols = 0;
   }
@@ -134,12 +138,137 @@ void sim_check_disjoint(const char* fn, uint32_t accel, const char* a_what, uint
 
 uint8_t* sim_array(uint32_t accel) { return pool + states[accel].array_base; }
 
+/* ---- timeline ---------------------------------------------------------------------------------
+ * Three clocks per accelerator (host, last job end, DMA engine free); see sim_internal.h and
+ * docs/ACCELERATOR_FORMATS.md, "Timeline". Copies are recorded while they may still be in flight
+ * so that a job and a copy touching the same L1 bytes at overlapping times are caught: the
+ * simulator performs every copy and job eagerly, in program order, so such a race would otherwise
+ * go unnoticed while the hardware would compute garbage. */
+
+static uint64_t max_u64(uint64_t a, uint64_t b) { return a > b ? a : b; }
+
+static int ranges_overlap(sim_range a, sim_range b) {
+  return a.len != 0 && b.len != 0 && a.off < b.off + b.len && b.off < a.off + a.len;
+}
+
+static void update_elapsed(uint32_t accel) {
+  sim_accel_state* st = &states[accel];
+  st->perf.elapsed_cycles = max_u64(st->tl.host, max_u64(st->tl.job_end, st->tl.dma_free));
+}
+
+/* Copies that ended before the host's present cannot overlap anything issued from now on. */
+static void retire_dmas(sim_timeline* tl) {
+  uint32_t kept = 0;
+  for (uint32_t i = 0; i < tl->ndmas; ++i)
+    if (tl->dmas[i].end > tl->host)
+      tl->dmas[kept++] = tl->dmas[i];
+  tl->ndmas = kept;
+}
+
+static void reset_timeline(sim_timeline* tl) { memset(tl, 0, sizeof *tl); }
+
+void sim_job_begin(const char* fn, uint32_t accel, const sim_range* in, uint32_t nin,
+                   sim_range out) {
+  sim_timeline* tl = &states[accel].tl;
+  if (nin > 2)
+    sim_fail(fn, accel, "internal: job with %u input ranges", (unsigned)nin);
+  retire_dmas(tl);
+  tl->job_nin = nin;
+  for (uint32_t i = 0; i < nin; ++i)
+    tl->job_in[i] = in[i];
+  tl->job_out = out;
+  /* A job starts once every queued copy into its inputs has landed. */
+  tl->call_ready = 0;
+  for (uint32_t d = 0; d < tl->ndmas; ++d)
+    for (uint32_t i = 0; i < nin; ++i)
+      if (tl->dmas[d].to_l1 && ranges_overlap(tl->dmas[d].l1, in[i]))
+        tl->call_ready = max_u64(tl->call_ready, tl->dmas[d].end);
+  tl->in_call = 1;
+  tl->call_start = UINT64_MAX;
+}
+
 void sim_account_job(uint32_t accel, uint64_t compute_cycles, uint64_t weight_cycles) {
-  htvm_perf_t* p = &states[accel].perf;
-  p->setup_cycles += htvm_accels[accel].job_setup_cycles;
+  sim_accel_state* st = &states[accel];
+  htvm_perf_t* p = &st->perf;
+  uint64_t setup = htvm_accels[accel].job_setup_cycles;
+  p->setup_cycles += setup;
   p->compute_cycles += compute_cycles;
   p->weight_cycles += weight_cycles;
   p->jobs += 1;
+  /* The host waits for the previous job, then configures and triggers this one. */
+  sim_timeline* tl = &st->tl;
+  tl->host = max_u64(tl->host, tl->job_end) + setup;
+  uint64_t start = max_u64(tl->host, tl->in_call ? tl->call_ready : 0);
+  if (tl->in_call && start < tl->call_start)
+    tl->call_start = start;
+  tl->job_end = start + weight_cycles + compute_cycles;
+  update_elapsed(accel);
+}
+
+void sim_job_end(const char* fn, uint32_t accel) {
+  sim_timeline* tl = &states[accel].tl;
+  for (uint32_t d = 0; d < tl->ndmas; ++d) {
+    const sim_dma_rec* r = &tl->dmas[d];
+    if (r->end <= tl->call_start || r->start >= tl->job_end)
+      continue; /* not in flight while the job ran */
+    if (ranges_overlap(r->l1, tl->job_out))
+      sim_fail(fn, accel,
+               "race: the job writes L1 [%llu, %llu) during cycles [%llu, %llu) while a copy %s "
+               "L1 [%llu, %llu) during cycles [%llu, %llu)",
+               (unsigned long long)tl->job_out.off,
+               (unsigned long long)(tl->job_out.off + tl->job_out.len),
+               (unsigned long long)tl->call_start, (unsigned long long)tl->job_end,
+               r->to_l1 ? "writes" : "reads", (unsigned long long)r->l1.off,
+               (unsigned long long)(r->l1.off + r->l1.len), (unsigned long long)r->start,
+               (unsigned long long)r->end);
+  }
+  tl->in_call = 0;
+}
+
+uint64_t sim_dma_queue(const char* fn, uint32_t accel, int to_l1, sim_range l1, uint64_t cycles) {
+  sim_accel_state* st = &states[accel];
+  sim_timeline* tl = &st->tl;
+  retire_dmas(tl);
+  uint64_t start = max_u64(tl->host, tl->dma_free);
+  uint64_t end = start + cycles;
+  /* The current job runs during [call_start, job_end); a copy overlapping it in time must not
+   * write what it reads or writes, nor read what it writes. */
+  if (tl->job_end > start && tl->call_start < end && tl->call_start != UINT64_MAX) {
+    int hit = ranges_overlap(l1, tl->job_out);
+    for (uint32_t i = 0; i < tl->job_nin && to_l1; ++i)
+      hit = hit || ranges_overlap(l1, tl->job_in[i]);
+    if (hit)
+      sim_fail(fn, accel,
+               "race: a copy %s L1 [%llu, %llu) during cycles [%llu, %llu) while the job running "
+               "during [%llu, %llu) uses it (wait for the job first)",
+               to_l1 ? "writes" : "reads", (unsigned long long)l1.off,
+               (unsigned long long)(l1.off + l1.len), (unsigned long long)start,
+               (unsigned long long)end, (unsigned long long)tl->call_start,
+               (unsigned long long)tl->job_end);
+  }
+  if (tl->ndmas == HTVM_SIM_MAX_INFLIGHT)
+    sim_fail(fn, accel, "more than %u copies in flight (wait for some first)",
+             (unsigned)HTVM_SIM_MAX_INFLIGHT);
+  sim_dma_rec* r = &tl->dmas[tl->ndmas++];
+  r->start = start;
+  r->end = end;
+  r->l1 = l1;
+  r->to_l1 = to_l1;
+  tl->dma_free = end;
+  update_elapsed(accel);
+  return end;
+}
+
+void sim_host_wait(uint32_t accel, uint64_t until) {
+  sim_timeline* tl = &states[accel].tl;
+  tl->host = max_u64(tl->host, until);
+  update_elapsed(accel);
+}
+
+int htvm_accel_wait(uint32_t accel) {
+  sim_accel("htvm_accel_wait", accel, 0);
+  sim_host_wait(accel, states[accel].tl.job_end);
+  return HTVM_OK;
 }
 
 void htvm_perf_read(uint32_t accel, htvm_perf_t* out) {
@@ -152,6 +281,8 @@ void htvm_perf_read(uint32_t accel, htvm_perf_t* out) {
 
 void htvm_perf_reset(void) {
   sim_check_init("htvm_perf_reset");
-  for (uint32_t i = 0; i < htvm_num_accels; ++i)
+  for (uint32_t i = 0; i < htvm_num_accels; ++i) {
     memset(&states[i].perf, 0, sizeof states[i].perf);
+    reset_timeline(&states[i].tl);
+  }
 }

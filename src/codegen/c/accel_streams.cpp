@@ -69,29 +69,54 @@ std::vector<int8_t> digitalConvStream(const Graph& g, const Node& n) {
   return s;
 }
 
-std::vector<int8_t> digitalDenseStream(const Graph& g, const Node& n) {
+namespace {
+
+// The dense stream of outputs [k0, k0 + kn) only: the format of a layer with kn outputs whose
+// weights and biases are rows k0.. of the real ones.
+std::vector<int8_t> denseStreamRange(const Graph& g, const Node& n, int64_t k0, int64_t kn) {
   const Shape& ws = g.type(n.inputs[1]).shape;
   const std::vector<double>& w = data(g, n.inputs[1]);
   bool tb = n.attrInt("trans_b") != 0;
   int64_t k = tb ? ws[0] : ws[1], c = tb ? ws[1] : ws[0];
+  HTVM_CHECK(k0 >= 0 && kn > 0 && k0 + kn <= k) << "dense output range [" << k0 << ", " << k0 + kn << ") of " << k;
   bool hasBias = n.inputs.size() > 2 && n.inputs[2] >= 0;
   auto weight = [&](int64_t o, int64_t i) -> int8_t {
-    if (o >= k || i >= c) return 0;
+    if (o >= kn || i >= c) return 0;
+    o += k0;
     return i8(w[static_cast<size_t>(tb ? o * c + i : i * k + o)]);
   };
-  int64_t kp = roundUp(k, 16), cp = roundUp(c, 16);
+  int64_t kp = roundUp(kn, 16), cp = roundUp(c, 16);
   std::vector<int8_t> s;
   for (int64_t kb = 0; kb < kp / 16; ++kb)
     for (int64_t cb = 0; cb < cp / 16; ++cb)
       for (int64_t j = 0; j < 16; ++j)
         for (int64_t i = 0; i < 16; ++i) s.push_back(weight(kb * 16 + j, cb * 16 + i));
   for (int64_t o = 0; o < kp; ++o) {
-    int32_t v = hasBias && o < k ? static_cast<int32_t>(data(g, n.inputs[2])[static_cast<size_t>(o)]) : 0;
+    int32_t v = hasBias && o < kn ? static_cast<int32_t>(data(g, n.inputs[2])[static_cast<size_t>(k0 + o)]) : 0;
     for (int byte = 0; byte < 16; ++byte)
       s.push_back(byte < 4 ? static_cast<int8_t>((static_cast<uint32_t>(v) >> (8 * byte)) & 0xff) : int8_t{0});
   }
   reverseWords(s);
   return s;
+}
+
+}  // namespace
+
+std::vector<int8_t> digitalDenseStream(const Graph& g, const Node& n) {
+  const Shape& ws = g.type(n.inputs[1]).shape;
+  return denseStreamRange(g, n, 0, n.attrInt("trans_b") != 0 ? ws[0] : ws[1]);
+}
+
+std::vector<int8_t> digitalDenseTileStreams(const Graph& g, const Node& n, int64_t tileK) {
+  const Shape& ws = g.type(n.inputs[1]).shape;
+  int64_t k = n.attrInt("trans_b") != 0 ? ws[0] : ws[1];
+  HTVM_CHECK(tileK > 0) << "dense tile of " << tileK << " outputs";
+  std::vector<int8_t> all;
+  for (int64_t k0 = 0; k0 < k; k0 += tileK) {
+    std::vector<int8_t> s = denseStreamRange(g, n, k0, std::min(tileK, k - k0));
+    all.insert(all.end(), s.begin(), s.end());
+  }
+  return all;
 }
 
 std::vector<int8_t> analogArray(const Graph& g, const Node& n) {

@@ -14,6 +14,9 @@ namespace htvm {
 std::vector<int8_t> digitalConvStream(const Graph& g, const Node& n);
 // QDense (honours trans_b).
 std::vector<int8_t> digitalDenseStream(const Graph& g, const Node& n);
+// QDense tiled over outputs in tiles of `tileK`: one dense stream per tile (the format of a layer
+// with that tile's outputs), back to back; a tile's stream starts where the previous one ends.
+std::vector<int8_t> digitalDenseTileStreams(const Graph& g, const Node& n, int64_t tileK);
 // AnalogConv2D weights as the ternary [C*Kh*Kw][K] array.
 std::vector<int8_t> analogArray(const Graph& g, const Node& n);
 // Reverses the bytes of every 32-bit word (the accelerators' byte order); size must be a multiple

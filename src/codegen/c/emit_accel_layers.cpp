@@ -1,7 +1,19 @@
 // accel_layers.c/.h and the platform description (htvm_platform.h, platform.c) of the generated
-// project. Each accelerator layer becomes one function that moves its operands into the L1
-// buffers the L1 plan chose, runs one HAL job and moves the result back; its weights are emitted
-// next to it in the accelerator's stream format (accel_streams.h). Layers run whole (untiled).
+// project. Each accelerator layer becomes one function that runs its schedule (tiling/tile_plan.h,
+// placed in L1 by memory/l1_plan.h): the per-tile job configurations and DMA copies are printed as
+// constant tables, and one loop walks them. Nothing is decided here; the emitted call sequence is
+// exactly the one costSchedule (tiling/schedule_cost.cpp) replays, so the simulator's timeline and
+// the compiler's prediction agree:
+//   double-buffered: copy input tile 0 [analog: load the array meanwhile], wait; then per step t:
+//     queue the next input tile (other buffer), queue step t-1's output (other buffer), start
+//     job t, wait for it, wait for both copies; finally copy out the last step's output.
+//   single buffer (HTVM-style, and any layer that runs as one step): per step, copy its input
+//     tile in and wait (when it changes), run the job to completion, copy the output out and wait.
+// Resident operands (kept in L1 across layers) have no copy; the job reads the producer's buffer.
+// Weights are emitted next to the function in the accelerator's stream format (accel_streams.h):
+// conv and depthwise tiles point into one stream (16-channel blocks and channel blocks are
+// contiguous), dense tiles into back-to-back per-tile streams, and the analog array is loaded once
+// before the tile loop.
 #include <fmt/format.h>
 
 #include "codegen/c/accel_streams.h"
@@ -23,100 +35,320 @@ void emitBytes(CWriter& w, const std::string& decl, const std::vector<int8_t>& b
   w.line("};");
 }
 
-std::string streamSymbol(const EmitContext& ctx, size_t i) { return ctx.layerSymbol(i) + "_stream"; }
-
-struct Geometry {
-  int64_t c, k, ih, iw, oh, ow, kh, kw, sh, sw, pt, pl, pb, pr;
-};
-
-Geometry convGeometry(const Graph& g, const Node& n) {
-  const Shape& x = g.type(n.inputs[0]).shape;
-  const Shape& y = g.type(n.outputs[0]).shape;
-  const Shape& w = g.type(n.inputs[1]).shape;
-  const Ints& s = n.attrInts("strides");
-  const Ints& p = n.attrInts("pads");
-  return {x[1], y[1], x[2], x[3], y[2], y[3], w[2], w[3], s[0], s[1], p[0], p[1], p[2], p[3]};
+std::string streamSymbol(const EmitContext& ctx, size_t i) {
+  return ctx.layerSymbol(i) + "_stream";
 }
 
-void emitDma(CWriter& w, const L1Buffer& b, const std::string& l2, bool toL1, int64_t bytes, int accel) {
-  if (toL1)
-    w.line("HTVM_TRY_HAL(htvm_dma_to_l1(&dma, {}u, {}u, {}, {}u));", accel, b.offset, l2, bytes);
-  else
-    w.line("HTVM_TRY_HAL(htvm_dma_to_l2(&dma, {}u, {}, {}u, {}u));", accel, l2, b.offset, bytes);
-  w.line("HTVM_TRY_HAL(htvm_dma_wait(&dma));");
+std::string xferInit(const Xfer& x, int64_t bufOffset) {
+  return fmt::format("{{{}u, {}u, {}u, {}u, {}u, {}u, {}u, {}u, {}u}}", bufOffset + x.l1Offset,
+                     x.l2Offset, x.count, x.rows, x.rowBytes, x.l1RowStride, x.l1BlockStride,
+                     x.l2RowStride, x.l2BlockStride);
+}
+
+// A constant: one initializer, or a table of them.
+void emitTable(CWriter& w, const std::string& type, const std::string& name,
+               const std::vector<std::string>& inits) {
+  if (inits.size() == 1) {
+    w.line("static const {} {} = {};", type, name, inits[0]);
+    return;
+  }
+  w.line("static const {} {}[{}] = {{", type, name, inits.size());
+  for (const std::string& s : inits) w.line("  {},", s);
+  w.line("};");
+}
+
+struct LayerEmitter {
+  CWriter& w;
+  const EmitContext& ctx;
+  size_t i;
+  const Node& n;
+  const L1LayerPlan& lp;
+  const LayerSchedule& s;
+  std::string sym;
+  int accel;
+  std::vector<std::string> operands;  // parameter names of the activation inputs: a, b
+
+  bool many() const { return s.steps.size() > 1; }
+  std::string at(const std::string& table, const std::string& index) const {
+    return many() ? fmt::format("&{}[{}]", table, index) : "&" + table;
+  }
+  std::string inTable(size_t k) const { return sym + "_in_" + operands[k]; }
+  int64_t inOffset(size_t k, const TileStep& st) const {
+    const std::vector<int64_t>& offs = lp.inputOffsets[k];
+    return s.inResident[k]
+               ? offs[0]
+               : offs[static_cast<size_t>(s.inTiles[static_cast<size_t>(st.inTile)].buf)];
+  }
+  int64_t outOffset(const TileStep& st) const {
+    return s.outResident ? lp.outputOffsets[0] : lp.outputOffsets[static_cast<size_t>(st.outBuf)];
+  }
+
+  const char* cfgType() const {
+    switch (n.op) {
+      case OpKind::QConv2D:
+        return "htvm_digital_conv_cfg";
+      case OpKind::QDense:
+        return "htvm_digital_dense_cfg";
+      case OpKind::QAdd:
+        return "htvm_digital_add_cfg";
+      default:
+        return "htvm_analog_conv_cfg";
+    }
+  }
+  const char* jobFn() const {
+    switch (n.op) {
+      case OpKind::QConv2D:
+        return "htvm_digital_conv";
+      case OpKind::QDense:
+        return "htvm_digital_dense";
+      case OpKind::QAdd:
+        return "htvm_digital_add";
+      default:
+        return "htvm_analog_conv";
+    }
+  }
+
+  std::string cfgInit(const TileStep& st) const {
+    const TileJob& j = st.job;
+    int relu = n.op != OpKind::AnalogConv2D && n.attrInt("lo") == 0 ? 1 : 0;
+    int64_t in = inOffset(0, st), out = outOffset(st);
+    std::string stream = streamSymbol(ctx, i);
+    switch (n.op) {
+      case OpKind::QConv2D: {
+        const Shape& ws = ctx.g.type(n.inputs[1]).shape;
+        const Ints& str = n.attrInts("strides");
+        return fmt::format(
+            "{{{}u, {}u, {} + {}, {}, {}, {}, {}, {}, {}, {}, {}, {}, {}, {}, {}, {}, {}, {}, {}, "
+            "{}}}",
+            in, out, stream, j.weightOffset, j.c, j.k, j.ih, j.iw, j.oh, j.ow, ws[2], ws[3], str[0],
+            str[1], j.padT, j.padL, j.padB, j.padR, n.attrInt("group") != 1 ? 1 : 0,
+            n.attrInt("shift"), relu);
+      }
+      case OpKind::QDense:
+        return fmt::format("{{{}u, {}u, {} + {}, {}, {}, {}, {}}}", in, out, stream, j.weightOffset,
+                           j.c, j.k, n.attrInt("shift"), relu);
+      case OpKind::QAdd:
+        return fmt::format("{{{}u, {}u, {}u, {}u, {}, {}}}", in, inOffset(1, st), out, j.addBytes,
+                           n.attrInt("shift"), relu);
+      default: {
+        const Shape& ws = ctx.g.type(n.inputs[1]).shape;
+        const Ints& str = n.attrInts("strides");
+        return fmt::format(
+            "{{{}u, {}u, {}, {}, {}, {}, {}, {}, {}, {}, {}, {}, {}, {}, {}, {}, {}, {}, {}, "
+            "{}_bn_k, {}_bn_l, {}, {}, {}}}",
+            in, out, ws[1], ws[0], j.ih, j.iw, j.oh, j.ow, ws[2], ws[3], str[0], str[1], j.padT,
+            j.padL, j.padB, j.padR, floatLiteral(static_cast<float>(n.attrFloat("gain"))),
+            n.attrInt("adc_lo"), n.attrInt("adc_hi"), sym, sym, n.attrInt("shift"), n.attrInt("lo"),
+            n.attrInt("hi"));
+      }
+    }
+  }
+
+  void emitWeights() {
+    std::string stream = streamSymbol(ctx, i);
+    const Graph& g = ctx.g;
+    if (n.op == OpKind::QConv2D) {
+      std::vector<int8_t> b = digitalConvStream(g, n);
+      emitBytes(w, fmt::format("static const int8_t {}[{}]", stream, b.size()), b);
+    } else if (n.op == OpKind::QDense) {
+      std::vector<int8_t> b =
+          s.numK > 1 ? digitalDenseTileStreams(g, n, s.tileK) : digitalDenseStream(g, n);
+      emitBytes(w, fmt::format("static const int8_t {}[{}]", stream, b.size()), b);
+    } else if (n.op == OpKind::AnalogConv2D) {
+      std::vector<int8_t> b = analogArray(g, n);
+      emitBytes(w, fmt::format("static const int8_t {}[{}]", stream, b.size()), b);
+      for (int part = 0; part < 2; ++part) {
+        const std::vector<double>& v = *g.tensor(n.inputs[2 + static_cast<size_t>(part)]).data;
+        std::string vals;
+        for (double d : v) vals += fmt::format("{},", static_cast<int64_t>(d));
+        w.line("static const int16_t {}_{}[{}] = {{{}}};", sym, part ? "bn_l" : "bn_k", v.size(),
+               vals);
+      }
+    }
+  }
+
+  void emitTables() {
+    std::vector<std::string> cfgs, outs;
+    for (const TileStep& st : s.steps) {
+      cfgs.push_back(cfgInit(st));
+      outs.push_back(xferInit(st.out, outOffset(st)));
+    }
+    emitTable(w, cfgType(), sym + "_cfg", cfgs);
+    for (size_t k = 0; k < operands.size(); ++k) {
+      if (s.inResident[k]) continue;
+      std::vector<std::string> ins;
+      for (const InputTile& t : s.inTiles)
+        ins.push_back(xferInit(t.operands[k], lp.inputOffsets[k][static_cast<size_t>(t.buf)]));
+      if (many()) {
+        w.line("static const htvm_xfer {}[{}] = {{", inTable(k), ins.size());
+        for (const std::string& x : ins) w.line("  {},", x);
+        w.line("};");
+      } else {
+        emitTable(w, "htvm_xfer", inTable(k), ins);
+      }
+    }
+    if (s.outResident) w.directive("#ifdef HTVM_TRACE");  // only a trace build copies it out
+    emitTable(w, "htvm_xfer", sym + "_out", outs);
+    if (s.outResident) w.directive("#endif");
+    if (!many()) return;
+    std::vector<std::string> when;
+    bool any = false;
+    for (const TileStep& st : s.steps) {
+      int32_t v = s.scheme == BufferScheme::Double ? st.prefetch : st.load;
+      any = any || v >= 0;
+      when.push_back(std::to_string(v));
+    }
+    if (any) {
+      w.line("static const int32_t {}_{}[{}] = {{{}}};", sym,
+             s.scheme == BufferScheme::Double ? "pre" : "load", when.size(),
+             fmt::format("{}", fmt::join(when, ", ")));
+    }
+  }
+
+  void copyIn(const std::string& tile, bool wait) {
+    for (size_t k = 0; k < operands.size(); ++k)
+      if (!s.inResident[k])
+        w.line("HTVM_TRY_HAL(htvm_xfer_to_l1(&in_{}, {}u, {}, {}));", operands[k], accel,
+               operands[k], many() ? fmt::format("&{}[{}]", inTable(k), tile) : "&" + inTable(k));
+    if (wait) waitIn();
+  }
+  void waitIn() {
+    for (size_t k = 0; k < operands.size(); ++k)
+      if (!s.inResident[k]) w.line("HTVM_TRY_HAL(htvm_dma_wait(&in_{}));", operands[k]);
+  }
+  void copyOut(const std::string& step, bool wait) {
+    w.line("HTVM_TRY_HAL(htvm_xfer_to_l2(&out, {}u, y, {}));", accel, at(sym + "_out", step));
+    if (wait) w.line("HTVM_TRY_HAL(htvm_dma_wait(&out));");
+  }
+  void analogLoad() {
+    const Shape& ws = ctx.g.type(n.inputs[1]).shape;
+    w.line("HTVM_TRY_HAL(htvm_analog_load_weights({}u, {}, {}, {}));", accel, streamSymbol(ctx, i),
+           ws[1] * ws[2] * ws[3], ws[0]);
+  }
+
+  void emitBody() {
+    bool dbl = s.scheme == BufferScheme::Double;
+    for (size_t k = 0; k < operands.size(); ++k) {
+      if (s.inResident[k])
+        w.line("(void){}; /* resident in L1 */", operands[k]);
+      else
+        w.line("htvm_dma_t in_{};", operands[k]);
+    }
+    if (!s.outResident) w.line("htvm_dma_t out;");
+    if (many()) w.line("uint32_t t;");
+    bool hasWhen = false;
+    for (const TileStep& st : s.steps) hasWhen = hasWhen || (dbl ? st.prefetch : st.load) >= 0;
+    std::string nt = std::to_string(s.steps.size());
+    if (!many()) {
+      // One step: both schemes are copy in, job, copy out; double-buffered overlaps the analog
+      // load.
+      if (dbl) copyIn("0", false);
+      if (s.analogLoad) analogLoad();
+      if (dbl)
+        waitIn();
+      else
+        copyIn("0", true);
+      w.line("HTVM_TRY_HAL({}({}u, &{}_cfg));", jobFn(), accel, sym);
+      if (!s.outResident) copyOut("0", true);
+    } else if (dbl) {
+      HTVM_CHECK(!s.outResident) << nodeRef(n) << ": tiled layer with a resident output";
+      copyIn(std::to_string(s.steps[0].inTile), false);
+      if (s.analogLoad) analogLoad();
+      waitIn();
+      {
+        auto loop = w.block(fmt::format("for (t = 0; t < {}u; ++t)", nt));
+        if (hasWhen) {
+          w.line("const int32_t pre = {}_pre[t];", sym);
+          auto b = w.block("if (pre >= 0)");
+          copyIn("pre", false);
+        }
+        {
+          auto b = w.block("if (t > 0)");
+          copyOut("t - 1", false);
+        }
+        w.line("HTVM_TRY_HAL({}_start({}u, &{}_cfg[t]));", jobFn(), accel, sym);
+        w.line("HTVM_TRY_HAL(htvm_accel_wait({}u));", accel);
+        if (hasWhen) {
+          auto b = w.block("if (pre >= 0)");
+          waitIn();
+        }
+        auto b = w.block("if (t > 0)");
+        w.line("HTVM_TRY_HAL(htvm_dma_wait(&out));");
+      }
+      copyOut(nt + " - 1", true);
+    } else {
+      HTVM_CHECK(!s.outResident) << nodeRef(n) << ": tiled layer with a resident output";
+      if (s.analogLoad) analogLoad();
+      auto loop = w.block(fmt::format("for (t = 0; t < {}u; ++t)", nt));
+      if (hasWhen) {
+        w.line("const int32_t load = {}_load[t];", sym);
+        auto b = w.block("if (load >= 0)");
+        copyIn("load", true);
+      }
+      w.line("HTVM_TRY_HAL({}({}u, &{}_cfg[t]));", jobFn(), accel, sym);
+      copyOut("t", true);
+    }
+    if (s.outResident) {
+      // The output stays in L1 for its consumers; a trace build still copies it to L2.
+      w.directive("#ifdef HTVM_TRACE");
+      {
+        auto b = w.block("");
+        w.line("htvm_dma_t out;");
+        copyOut("0", true);
+      }
+      w.directive("#else");
+      w.line("(void)y;");
+      w.directive("#endif");
+    }
+    w.line("return 0;");
+  }
+};
+
+std::string bufferSummary(const LayerEmitter& e) {
+  std::string r;
+  for (size_t k = 0; k < e.operands.size(); ++k) {
+    std::string offs;
+    for (int64_t o : e.lp.inputOffsets[k]) offs += (offs.empty() ? "" : ",") + std::to_string(o);
+    r += fmt::format(" {}@{}{}", e.operands[k], offs, e.s.inResident[k] ? " (resident)" : "");
+  }
+  std::string offs;
+  for (int64_t o : e.lp.outputOffsets) offs += (offs.empty() ? "" : ",") + std::to_string(o);
+  return r + fmt::format(" y@{}{}", offs, e.s.outResident ? " (resident)" : "");
+}
+
+std::string tilingSummary(const LayerSchedule& s) {
+  std::string dims;
+  auto add = [&](const char* name, int64_t size, int64_t count) {
+    if (size > 0)
+      dims += fmt::format("{}{}{}{}", dims.empty() ? "" : " x ", name, size,
+                          count > 1 ? fmt::format("/{}", count) : "");
+  };
+  add("K", s.tileK, s.numK);
+  add("H", s.tileH, s.numH);
+  add("W", s.tileW, s.numW);
+  add("B", s.tileBytes, 1);
+  return fmt::format("{} tile{} ({}), {}", s.steps.size(), s.steps.size() == 1 ? "" : "s", dims,
+                     s.scheme == BufferScheme::Double ? "double-buffered" : "single buffer");
 }
 
 void emitLayer(CWriter& w, const EmitContext& ctx, size_t i) {
-  const Graph& g = ctx.g;
-  const Node& n = g.nodes[i];
+  const Node& n = ctx.g.nodes[i];
   const L1LayerPlan& lp = ctx.opts.l1->layers[i];
   const AccelTarget& acc = ctx.opts.accels.at(static_cast<size_t>(n.accel));
-  std::string where;
-  for (const L1Buffer& b : lp.inputs) where += fmt::format(" in@{}", b.offset);
-  where += fmt::format(" out@{}; {} of {} B", lp.output.offset, lp.used, acc.actL1Bytes);
-  w.comment(fmt::format("node '{}' ({}) -> accelerator '{}', whole layer in L1:{}", commentText(n.name),
-                        ctx.describe(n), acc.name, where));
-  int relu = n.op != OpKind::AnalogConv2D && n.attrInt("lo") == 0 ? 1 : 0;
-  std::string stream = streamSymbol(ctx, i);
-  if (n.op == OpKind::QConv2D) {
-    emitBytes(w, fmt::format("static const int8_t {}[{}]", stream, digitalConvStream(g, n).size()),
-              digitalConvStream(g, n));
-    Geometry q = convGeometry(g, n);
-    w.line(
-        "static const htvm_digital_conv_cfg {}_cfg = {{{}u, {}u, {}, {}, {}, {}, {}, {}, {}, {}, {}, {}, {}, "
-        "{}, {}, {}, {}, {}, {}, {}}};",
-        ctx.layerSymbol(i), lp.inputs[0].offset, lp.output.offset, stream, q.c, q.k, q.ih, q.iw, q.oh, q.ow, q.kh,
-        q.kw, q.sh, q.sw, q.pt, q.pl, q.pb, q.pr, n.attrInt("group") != 1 ? 1 : 0, n.attrInt("shift"), relu);
-  } else if (n.op == OpKind::QDense) {
-    std::vector<int8_t> s = digitalDenseStream(g, n);
-    emitBytes(w, fmt::format("static const int8_t {}[{}]", stream, s.size()), s);
-    w.line("static const htvm_digital_dense_cfg {}_cfg = {{{}u, {}u, {}, {}, {}, {}, {}}};", ctx.layerSymbol(i),
-           lp.inputs[0].offset, lp.output.offset, stream, g.type(n.inputs[0]).shape[1],
-           g.type(n.outputs[0]).shape[1], n.attrInt("shift"), relu);
-  } else if (n.op == OpKind::QAdd) {
-    w.line("static const htvm_digital_add_cfg {}_cfg = {{{}u, {}u, {}u, {}u, {}, {}}};", ctx.layerSymbol(i),
-           lp.inputs[0].offset, lp.inputs[1].offset, lp.output.offset, g.type(n.outputs[0]).bytes(),
-           n.attrInt("shift"), relu);
-  } else if (n.op == OpKind::AnalogConv2D) {
-    std::vector<int8_t> a = analogArray(g, n);
-    emitBytes(w, fmt::format("static const int8_t {}[{}]", stream, a.size()), a);
-    Geometry q = convGeometry(g, n);
-    for (int part = 0; part < 2; ++part) {
-      const std::vector<double>& v = *g.tensor(n.inputs[2 + static_cast<size_t>(part)]).data;
-      std::string vals;
-      for (double d : v) vals += fmt::format("{},", static_cast<int64_t>(d));
-      w.line("static const int16_t {}_{}[{}] = {{{}}};", ctx.layerSymbol(i), part ? "bn_l" : "bn_k", v.size(),
-             vals);
-    }
-    w.line(
-        "static const htvm_analog_conv_cfg {0}_cfg = {{{1}u, {2}u, {3}, {4}, {5}, {6}, {7}, {8}, {9}, {10}, {11}, "
-        "{12}, {13}, {14}, {15}, {16}, {17}, {18}, {19}, {0}_bn_k, {0}_bn_l, {20}, {21}, {22}}};",
-        ctx.layerSymbol(i), lp.inputs[0].offset, lp.output.offset, q.c, q.k, q.ih, q.iw, q.oh, q.ow, q.kh, q.kw, q.sh,
-        q.sw, q.pt, q.pl, q.pb, q.pr, floatLiteral(static_cast<float>(n.attrFloat("gain"))), n.attrInt("adc_lo"),
-        n.attrInt("adc_hi"), n.attrInt("shift"), n.attrInt("lo"), n.attrInt("hi"));
-  }
-  std::string params;
-  char name = 'a';
-  for (size_t k = 0; k < lp.inputs.size(); ++k) params += fmt::format("const int8_t* {}, ", name++);
-  auto fn = w.block(fmt::format("int {}({}int8_t* y)", ctx.layerSymbol(i), params));
-  w.line("htvm_dma_t dma;");
-  name = 'a';
-  for (const L1Buffer& b : lp.inputs) emitDma(w, b, std::string(1, name++), true, g.type(b.tensor).bytes(), n.accel);
-  switch (n.op) {
-    case OpKind::QConv2D: w.line("HTVM_TRY_HAL(htvm_digital_conv({}u, &{}_cfg));", n.accel, ctx.layerSymbol(i)); break;
-    case OpKind::QDense: w.line("HTVM_TRY_HAL(htvm_digital_dense({}u, &{}_cfg));", n.accel, ctx.layerSymbol(i)); break;
-    case OpKind::QAdd: w.line("HTVM_TRY_HAL(htvm_digital_add({}u, &{}_cfg));", n.accel, ctx.layerSymbol(i)); break;
-    case OpKind::AnalogConv2D: {
-      const Shape& ws = g.type(n.inputs[1]).shape;
-      w.line("HTVM_TRY_HAL(htvm_analog_load_weights({}u, {}, {}, {}));", n.accel, stream, ws[1] * ws[2] * ws[3],
-             ws[0]);
-      w.line("HTVM_TRY_HAL(htvm_analog_conv({}u, &{}_cfg));", n.accel, ctx.layerSymbol(i));
-      break;
-    }
-    default: HTVM_CHECK(false) << nodeRef(n) << ": op " << opName(n.op) << " has no accelerator emitter";
-  }
-  emitDma(w, lp.output, "y", false, g.type(n.outputs[0]).bytes(), n.accel);
-  w.line("return 0;");
+  LayerEmitter e{w, ctx, i, n, lp, lp.schedule, ctx.layerSymbol(i), n.accel, {}};
+  for (size_t k = 0; k < lp.inputOffsets.size(); ++k)
+    e.operands.push_back(std::string(1, static_cast<char>('a' + k)));
+  const ScheduleCost& c = lp.schedule.cost;
+  w.comment(fmt::format(
+      "node '{}' ({}) -> accelerator '{}': {}\n"
+      "L1:{}; {} of {} B\n"
+      "modeled {} cycles: compute {}, weights {}, exposed DMA {}, job setup {}",
+      commentText(n.name), ctx.describe(n), acc.name, tilingSummary(lp.schedule), bufferSummary(e),
+      lp.used, acc.actL1Bytes, c.elapsed, c.compute, c.weights, c.exposedDma(), c.setup));
+  e.emitWeights();
+  e.emitTables();
+  auto fn = w.block(fmt::format("int {}({})", ctx.layerSymbol(i), accelLayerParams(ctx, i)));
+  e.emitBody();
 }
 
 }  // namespace
@@ -124,7 +356,8 @@ void emitLayer(CWriter& w, const EmitContext& ctx, size_t i) {
 std::string accelLayerParams(const EmitContext& ctx, size_t i) {
   std::string params;
   char name = 'a';
-  for (size_t k = 0; k < ctx.opts.l1->layers[i].inputs.size(); ++k) params += fmt::format("const int8_t* {}, ", name++);
+  for (size_t k = 0; k < ctx.opts.l1->layers[i].inputs.size(); ++k)
+    params += fmt::format("const int8_t* {}, ", name++);
   return params + "int8_t* y";
 }
 
@@ -137,7 +370,8 @@ std::string emitAccelLayersHeader(const EmitContext& ctx) {
   w.blank();
   w.comment("Each returns 0, or the HAL's error code.");
   for (size_t i = 0; i < ctx.g.nodes.size(); ++i)
-    if (ctx.g.nodes[i].accel >= 0) w.line("int {}({});", ctx.layerSymbol(i), accelLayerParams(ctx, i));
+    if (ctx.g.nodes[i].accel >= 0)
+      w.line("int {}({});", ctx.layerSymbol(i), accelLayerParams(ctx, i));
   w.blank();
   w.directive("#endif");
   return w.str();
@@ -151,7 +385,41 @@ std::string emitAccelLayers(const EmitContext& ctx) {
   w.directive("#include \"accel_layers.h\"");
   w.directive("#include \"htvm_hal.h\"");
   w.blank();
-  w.directive("#define HTVM_TRY_HAL(call) do { int rc_ = (call); if (rc_ != HTVM_OK) return rc_; } while (0)");
+  w.directive(
+      "#define HTVM_TRY_HAL(call) do { int rc_ = (call); if (rc_ != HTVM_OK) return rc_; } while "
+      "(0)");
+  w.blank();
+  w.comment(
+      "One copy of a layer schedule: count blocks of rows rows of row_bytes bytes (count*rows 1-D\n"
+      "DMA calls), at an absolute L1 offset and an offset into the L2 tensor.");
+  w.line("typedef struct {");
+  w.line("  uint32_t l1_off, l2_off, count, rows, row_bytes;");
+  w.line("  uint32_t l1_row_stride, l1_block_stride, l2_row_stride, l2_block_stride;");
+  w.line("} htvm_xfer;");
+  w.blank();
+  {
+    auto f = w.block(
+        "static inline int htvm_xfer_to_l1(htvm_dma_t* h, uint32_t accel, const int8_t* l2, const "
+        "htvm_xfer* x)");
+    w.line(
+        "return htvm_dma_to_l1_3d(h, accel, x->l1_off, l2 + x->l2_off, x->count, x->rows, "
+        "x->row_bytes,");
+    w.line(
+        "                         x->l1_row_stride, x->l1_block_stride, x->l2_row_stride, "
+        "x->l2_block_stride);");
+  }
+  w.blank();
+  {
+    auto f = w.block(
+        "static inline int htvm_xfer_to_l2(htvm_dma_t* h, uint32_t accel, int8_t* l2, const "
+        "htvm_xfer* x)");
+    w.line(
+        "return htvm_dma_to_l2_3d(h, accel, l2 + x->l2_off, x->l1_off, x->count, x->rows, "
+        "x->row_bytes,");
+    w.line(
+        "                         x->l2_row_stride, x->l2_block_stride, x->l1_row_stride, "
+        "x->l1_block_stride);");
+  }
   w.blank();
   for (size_t i = 0; i < ctx.g.nodes.size(); ++i)
     if (ctx.g.nodes[i].accel >= 0) {
@@ -192,11 +460,13 @@ std::string emitPlatformSource(const EmitContext& ctx) {
     w.line("const htvm_accel_desc htvm_accels[{}] = {{", ctx.opts.accels.size());
     for (const AccelTarget& a : ctx.opts.accels)
       w.line(
-          "  {{{}, {}, {}u, {}u, {}u, {}u, {}u, {}u, {}u, {}u, {}u, {}u, {}u, {}u, {}u, {}u, {}u, {}u, {}u}},",
-          cStringLiteral(a.name), a.kind == AccelTarget::Kind::Digital ? "HTVM_KIND_DIGITAL" : "HTVM_KIND_ANALOG",
-          a.actL1Bytes, a.weightL1Bytes, a.dmaSetupCycles, a.dmaBytesPerCycle, a.dmaGranuleBytes, a.jobSetupCycles,
-          a.peK, a.peOx, a.blockCycles, a.fifoCycles, a.weightFillBytesPerCycle, a.arrayRows, a.arrayCols,
-          a.mvmCycles, a.simdLanes, a.simdStages, a.actLineBytes);
+          "  {{{}, {}, {}u, {}u, {}u, {}u, {}u, {}u, {}u, {}u, {}u, {}u, {}u, {}u, {}u, {}u, {}u, "
+          "{}u, {}u}},",
+          cStringLiteral(a.name),
+          a.kind == AccelTarget::Kind::Digital ? "HTVM_KIND_DIGITAL" : "HTVM_KIND_ANALOG",
+          a.actL1Bytes, a.weightL1Bytes, a.dmaSetupCycles, a.dmaBytesPerCycle, a.dmaGranuleBytes,
+          a.jobSetupCycles, a.peK, a.peOx, a.blockCycles, a.fifoCycles, a.weightFillBytesPerCycle,
+          a.arrayRows, a.arrayCols, a.mvmCycles, a.simdLanes, a.simdStages, a.actLineBytes);
     w.line("};");
   }
   w.line("const uint32_t htvm_num_accels = {}u;", ctx.opts.accels.size());
