@@ -1,4 +1,5 @@
-// Greedy-by-size arena planner and its overlap checker; see arena_planner.h for the algorithm.
+// Greedy-by-size arena planner with Reshape aliasing and in-place elementwise nodes, and its
+// overlap checker; see arena_planner.h for the algorithm and the in-place rule.
 #include "memory/arena_planner.h"
 
 #include <algorithm>
@@ -32,6 +33,42 @@ int find(const std::vector<int>& parent, int x) {
   return x;
 }
 
+// Storage groups: tensors that are legally the same bytes (Reshape aliases, in-place pairs), as a
+// union-find over TensorIds that also tracks the last step at which any member is read.
+class StorageGroups {
+ public:
+  explicit StorageGroups(const std::vector<LiveRange>& live) : parent_(live.size()) {
+    std::iota(parent_.begin(), parent_.end(), 0);
+    for (const LiveRange& lr : live) last_.push_back(lr.last);
+  }
+  int root(TensorId t) const { return find(parent_, t); }
+  int last(TensorId t) const { return last_[static_cast<size_t>(root(t))]; }
+  void unite(TensorId keep, TensorId add) {
+    int r = root(keep), a = root(add);
+    if (r == a) return;
+    parent_[static_cast<size_t>(a)] = r;
+    int& last = last_[static_cast<size_t>(r)];
+    last = std::max(last, last_[static_cast<size_t>(a)]);
+  }
+
+ private:
+  std::vector<int> parent_;
+  std::vector<int> last_;
+};
+
+// The input of node `step` whose storage `out` may take over: an in-place candidate whose group
+// is read for the last time here and that `sameStorage` accepts; -1 if none.
+template <typename SameStorage>
+TensorId inPlaceInput(const Graph& g, const Node& n, int step, const StorageGroups& groups,
+                      SameStorage sameStorage) {
+  if (n.outputs.size() != 1) return -1;
+  for (TensorId in : n.inputs)
+    if (in >= 0 && mayRunInPlace(g, n, in) && groups.last(in) == step &&
+        sameStorage(in, n.outputs[0]))
+      return in;
+  return -1;
+}
+
 struct Buffer {
   int root;  // representative TensorId
   int64_t size;
@@ -41,6 +78,30 @@ struct Buffer {
 };
 
 }  // namespace
+
+bool mayRunInPlace(const Graph& g, const Node& n, TensorId t) {
+  if (n.accel >= 0 || t < 0 || n.outputs.size() != 1) return false;
+  switch (n.op) {
+    case OpKind::Clip:
+    case OpKind::ShiftRight:
+    case OpKind::Floor:
+    case OpKind::FloorDiv:
+    case OpKind::FloorDivF32:
+    case OpKind::Cast:
+    case OpKind::QAdd:
+    case OpKind::Add:
+    case OpKind::Sub:
+    case OpKind::Mul:
+    case OpKind::Div:
+    case OpKind::Max:
+    case OpKind::Min: break;
+    default: return false;
+  }
+  const TensorType& in = g.type(t);
+  const TensorType& out = g.type(n.outputs[0]);
+  return dtypeBytes(in.dtype) == dtypeBytes(out.dtype) && in.elements() == out.elements() &&
+         in.layout == out.layout;
+}
 
 std::vector<LiveRange> liveRanges(const Graph& g) {
   std::vector<LiveRange> r(g.tensors.size());
@@ -60,7 +121,7 @@ std::vector<LiveRange> liveRanges(const Graph& g) {
   return r;
 }
 
-ArenaPlan planArena(const Graph& g, int64_t alignment) {
+ArenaPlan planArena(const Graph& g, int64_t alignment, InPlace inPlace) {
   HTVM_CHECK(alignment >= 1) << "arena alignment " << alignment << " must be positive";
   const size_t nt = g.tensors.size();
   ArenaPlan plan;
@@ -71,15 +132,24 @@ ArenaPlan planArena(const Graph& g, int64_t alignment) {
   std::vector<char> inArena = arenaTensors(g);
   std::vector<LiveRange> live = liveRanges(g);
 
-  // Alias groups: a Reshape between two equally sized arena tensors shares its input's buffer.
-  std::vector<int> parent(nt);
-  std::iota(parent.begin(), parent.end(), 0);
-  for (const Node& n : g.nodes) {
-    if (n.op != OpKind::Reshape) continue;
-    TensorId in = n.inputs.at(0), out = n.outputs.at(0);
-    if (inArena[static_cast<size_t>(in)] && inArena[static_cast<size_t>(out)] &&
-        g.type(in).bytes() == g.type(out).bytes())
-      parent[static_cast<size_t>(out)] = find(parent, in);
+  // Storage groups, in node order: a Reshape between two equally sized arena tensors shares its
+  // input's buffer; an in-place node's output shares the buffer of the input it overwrites.
+  StorageGroups groups(live);
+  for (size_t i = 0; i < g.nodes.size(); ++i) {
+    const Node& n = g.nodes[i];
+    if (n.outputs.empty() || !inArena[static_cast<size_t>(n.outputs[0])]) continue;
+    TensorId out = n.outputs[0];
+    if (n.op == OpKind::Reshape) {
+      TensorId in = n.inputs.at(0);
+      if (inArena[static_cast<size_t>(in)] && g.type(in).bytes() == g.type(out).bytes())
+        groups.unite(in, out);
+      continue;
+    }
+    if (inPlace == InPlace::Off) continue;
+    TensorId in = inPlaceInput(g, n, static_cast<int>(i), groups, [&](TensorId a, TensorId) {
+      return inArena[static_cast<size_t>(a)] != 0;
+    });
+    if (in >= 0) groups.unite(in, out);
   }
 
   // One buffer per group, spanning its members' lifetimes.
@@ -87,7 +157,7 @@ ArenaPlan planArena(const Graph& g, int64_t alignment) {
   std::vector<Buffer> buffers;
   for (size_t t = 0; t < nt; ++t) {
     if (!inArena[t]) continue;
-    int root = find(parent, static_cast<int>(t));
+    int root = groups.root(static_cast<TensorId>(t));
     int64_t elemAlign = std::max<int64_t>(alignment, dtypeBytes(g.tensors[t].type.dtype));
     if (bufferOf[static_cast<size_t>(root)] < 0) {
       bufferOf[static_cast<size_t>(root)] = static_cast<int>(buffers.size());
@@ -155,15 +225,22 @@ bool anyBuffersOverlap(const Graph& g, const ArenaPlan& p) {
       << "plan has " << p.offset.size() << " entries for " << nt << " tensors";
   std::vector<LiveRange> live = liveRanges(g);
 
-  // Reshape pairs planned as aliases (same bytes) may share storage by design.
-  std::vector<int> parent(nt);
-  std::iota(parent.begin(), parent.end(), 0);
-  for (const Node& n : g.nodes) {
-    if (n.op != OpKind::Reshape) continue;
-    size_t in = static_cast<size_t>(n.inputs.at(0)), out = static_cast<size_t>(n.outputs.at(0));
-    if (p.offset[in] >= 0 && p.offset[in] == p.offset[out] && p.bytes[in] == p.bytes[out])
-      parent[static_cast<size_t>(find(parent, static_cast<int>(out)))] =
-          find(parent, static_cast<int>(in));
+  // Pairs planned as the same storage (same offset, same size): Reshape aliases, and in-place
+  // nodes whose overwritten input (with its aliases) is not read after the node.
+  StorageGroups groups(live);
+  auto sameStorage = [&](TensorId a, TensorId b) {
+    size_t x = static_cast<size_t>(a), y = static_cast<size_t>(b);
+    return p.offset[x] >= 0 && p.offset[x] == p.offset[y] && p.bytes[x] == p.bytes[y];
+  };
+  for (size_t i = 0; i < g.nodes.size(); ++i) {
+    const Node& n = g.nodes[i];
+    if (n.outputs.empty()) continue;
+    if (n.op == OpKind::Reshape) {
+      if (sameStorage(n.inputs.at(0), n.outputs[0])) groups.unite(n.inputs[0], n.outputs[0]);
+      continue;
+    }
+    TensorId in = inPlaceInput(g, n, static_cast<int>(i), groups, sameStorage);
+    if (in >= 0) groups.unite(in, n.outputs[0]);
   }
 
   std::vector<size_t> arena;
@@ -176,7 +253,7 @@ bool anyBuffersOverlap(const Graph& g, const ArenaPlan& p) {
       bool bytesIntersect =
           p.offset[a] < p.offset[b] + p.bytes[b] && p.offset[b] < p.offset[a] + p.bytes[a];
       if (!bytesIntersect) continue;
-      if (find(parent, static_cast<int>(a)) == find(parent, static_cast<int>(b))) continue;
+      if (groups.root(static_cast<TensorId>(a)) == groups.root(static_cast<TensorId>(b))) continue;
       return true;
     }
   }

@@ -1,6 +1,6 @@
 // Tests for the static arena planner: reuse along chains, fan-out lifetimes, Reshape aliasing,
-// caller-owned tensors, the lower bound, and the overlap checker on hand-corrupted and random
-// plans.
+// in-place elementwise nodes, caller-owned tensors, the lower bound, and the overlap checker on
+// hand-corrupted and random plans.
 #include "memory/arena_planner.h"
 
 #include <gtest/gtest.h>
@@ -77,7 +77,7 @@ TEST(ArenaPlanner, ChainReusesBufferOnceProducerIsDead) {
   TensorId y = b.clip("y", t3, DType::I8);
   b.g.outputs = {y};
   ASSERT_TRUE(verify(b.g).ok());
-  ArenaPlan p = planArena(b.g);
+  ArenaPlan p = planArena(b.g, 4, InPlace::Off);
   // a is dead after node 1 (which produces b), so c (produced at node 2) can take a's bytes.
   EXPECT_EQ(off(b.g, p, "c"), off(b.g, p, "a"));
   EXPECT_NE(off(b.g, p, "b"), off(b.g, p, "a"));
@@ -112,7 +112,7 @@ TEST(ArenaPlanner, FanOutKeepsBufferAliveUntilLastReader) {
   TensorId y = b.add("y", c2, a);  // node 3
   b.g.outputs = {y};
   ASSERT_TRUE(verify(b.g).ok());
-  ArenaPlan p = planArena(b.g);
+  ArenaPlan p = planArena(b.g, 4, InPlace::Off);
   EXPECT_NE(off(b.g, p, "c"), off(b.g, p, "a"));
   EXPECT_NE(off(b.g, p, "b"), off(b.g, p, "a"));
   // b is dead once c exists, but c is produced by the node reading b: three live buffers at node 2.
@@ -213,15 +213,126 @@ TEST(ArenaPlanner, CheckerAcceptsReshapeAliasButNotAliasOfOtherOps) {
   ArenaPlan p = planArena(b.g);
   ASSERT_EQ(p.offset[static_cast<size_t>(r)], p.offset[static_cast<size_t>(a)]);
   EXPECT_FALSE(anyBuffersOverlap(b.g, p));
-  // The same sharing between the input and output of a clip would be a kernel running in place.
+  // The same sharing between the input and output of a clip whose input is read again later
+  // (here by the add) would clobber that input.
   Builder b2;
   TensorId x2 = b2.input("x", kAct);
   TensorId a2 = b2.clip("a", x2, DType::I8);
   TensorId c2 = b2.clip("c", a2, DType::I8);
-  b2.g.outputs = {b2.clip("y", c2, DType::I8)};
+  b2.g.outputs = {b2.add("y", c2, a2)};
   ArenaPlan p2 = planArena(b2.g);
+  ASSERT_NE(p2.offset[static_cast<size_t>(c2)], p2.offset[static_cast<size_t>(a2)]);
   p2.offset[static_cast<size_t>(c2)] = p2.offset[static_cast<size_t>(a2)];
   EXPECT_TRUE(anyBuffersOverlap(b2.g, p2));
+}
+
+// ---- in place ----
+
+TEST(ArenaPlanner, ElementwiseChainRunsInPlace) {
+  Builder b;
+  TensorId x = b.input("x", {DType::I8, {1, 16}});
+  TensorId a = b.dense("a", x, 1024, DType::I32);  // 4096 bytes
+  TensorId c1 = b.clip("b", a, DType::I32);   // over a: same size, a's last reader
+  TensorId c2 = b.clip("c", c1, DType::I32);  // over b
+  TensorId s = b.value("s", {DType::I32, {1, 1024}});
+  b.node("s", OpKind::ShiftRight, {c2}, s, {{"shift", int64_t{2}}});  // over c
+  TensorId y = b.clip("y", s, DType::I8);  // graph output: caller-owned, never in the arena
+  b.g.outputs = {y};
+  ASSERT_TRUE(verify(b.g).ok()) << verify(b.g).diag().message;
+  ArenaPlan p = planArena(b.g);
+  for (const char* t : {"b", "c", "s"}) EXPECT_EQ(off(b.g, p, t), off(b.g, p, "a")) << t;
+  EXPECT_EQ(p.size, 4096);
+  EXPECT_EQ(p.lowerBound, 4096);
+  EXPECT_FALSE(anyBuffersOverlap(b.g, p));
+  // Without in place every step holds its input and its output.
+  ArenaPlan q = planArena(b.g, 4, InPlace::Off);
+  EXPECT_EQ(q.size, 8192);
+  EXPECT_FALSE(anyBuffersOverlap(b.g, q));
+}
+
+TEST(ArenaPlanner, InPlaceNotChosenWhenTheInputIsReadLater) {
+  Builder b;
+  TensorId x = b.input("x", kAct);
+  TensorId a = b.clip("a", x, DType::I8);  // x is a graph input: a gets its own bytes
+  TensorId c = b.clip("c", a, DType::I8);  // a is read again by y
+  TensorId y = b.add("y", c, a);
+  b.g.outputs = {y};
+  ArenaPlan p = planArena(b.g);
+  EXPECT_NE(off(b.g, p, "c"), off(b.g, p, "a"));
+  EXPECT_EQ(p.size, 2048);
+  EXPECT_FALSE(anyBuffersOverlap(b.g, p));
+  (void)c;
+}
+
+TEST(ArenaPlanner, InPlaceNotChosenWhenAReshapeAliasIsReadLater) {
+  Builder b;
+  TensorId x = b.input("x", kAct);
+  TensorId a = b.clip("a", x, DType::I8);
+  TensorId r = b.reshape("r", a, {1, 1024});  // same bytes as a
+  TensorId c = b.clip("c", a, DType::I8);     // last reader of a, but r lives on
+  TensorId y = b.add("y", b.reshape("cr", c, {1, 1024}), r);
+  b.g.outputs = {y};
+  ASSERT_TRUE(verify(b.g).ok()) << verify(b.g).diag().message;
+  ArenaPlan p = planArena(b.g);
+  EXPECT_EQ(off(b.g, p, "r"), off(b.g, p, "a"));
+  EXPECT_NE(off(b.g, p, "c"), off(b.g, p, "a"));
+  EXPECT_FALSE(anyBuffersOverlap(b.g, p));
+  // Forcing c onto a's bytes is caught: r is still read after c is written.
+  p.offset[static_cast<size_t>(c)] = p.offset[static_cast<size_t>(a)];
+  p.offset[static_cast<size_t>(b.g.findTensor("cr").value())] = p.offset[static_cast<size_t>(a)];
+  EXPECT_TRUE(anyBuffersOverlap(b.g, p));
+}
+
+TEST(ArenaPlanner, InPlaceNeedsEqualSizesAndAnArenaInput) {
+  Builder b;
+  TensorId x = b.input("x", kAct);
+  TensorId a = b.clip("a", x, DType::I8);            // over the caller's input: never
+  TensorId wide = b.clip("wide", a, DType::I16);     // 2048 bytes from 1024: not in place
+  TensorId narrow = b.clip("narrow", wide, DType::I8);  // 1024 from 2048: not in place
+  TensorId q = b.value("q", kAct);
+  b.node("q", OpKind::QAdd, {narrow, a}, q, {{"shift", int64_t{0}}, {"lo", int64_t{-128}},
+                                             {"hi", int64_t{127}}});  // over narrow or a
+  b.g.outputs = {b.clip("y", q, DType::I8)};
+  ASSERT_TRUE(verify(b.g).ok()) << verify(b.g).diag().message;
+  ArenaPlan p = planArena(b.g);
+  EXPECT_NE(off(b.g, p, "wide"), off(b.g, p, "a"));
+  EXPECT_NE(off(b.g, p, "narrow"), off(b.g, p, "wide"));
+  // qadd takes the first input whose storage dies with it: narrow.
+  EXPECT_EQ(off(b.g, p, "q"), off(b.g, p, "narrow"));
+  EXPECT_FALSE(anyBuffersOverlap(b.g, p));
+  (void)q;
+}
+
+TEST(ArenaPlanner, AcceleratorNodesNeverRunInPlace) {
+  Builder b;
+  TensorId x = b.input("x", kAct);
+  TensorId a = b.clip("a", b.clip("a0", x, DType::I8), DType::I8);
+  TensorId q = b.value("q", kAct);
+  b.node("q", OpKind::QAdd, {a, a}, q, {{"shift", int64_t{1}}, {"lo", int64_t{-128}},
+                                        {"hi", int64_t{127}}});
+  b.g.nodes.back().accel = 0;
+  b.g.outputs = {b.clip("y", q, DType::I8)};
+  ArenaPlan p = planArena(b.g);
+  EXPECT_EQ(off(b.g, p, "a"), off(b.g, p, "a0"));  // the CPU clip does
+  EXPECT_NE(off(b.g, p, "q"), off(b.g, p, "a"));
+  EXPECT_FALSE(anyBuffersOverlap(b.g, p));
+  // ... and the checker does not accept an accelerator node's output over its input.
+  p.offset[static_cast<size_t>(q)] = p.offset[static_cast<size_t>(a)];
+  EXPECT_TRUE(anyBuffersOverlap(b.g, p));
+}
+
+TEST(ArenaPlanner, CheckerRejectsInPlaceWithADifferentOffsetOrSize) {
+  Builder b;
+  TensorId x = b.input("x", kAct);
+  TensorId a = b.clip("a", x, DType::I8);
+  TensorId c = b.clip("c", a, DType::I8);
+  b.g.outputs = {b.clip("y", c, DType::I8)};
+  ArenaPlan p = planArena(b.g);
+  ASSERT_EQ(p.offset[static_cast<size_t>(c)], p.offset[static_cast<size_t>(a)]);
+  ASSERT_FALSE(anyBuffersOverlap(b.g, p));
+  p.size += 16;
+  p.offset[static_cast<size_t>(c)] += 4;  // shifted by a few bytes: element i no longer over i
+  EXPECT_TRUE(anyBuffersOverlap(b.g, p));
 }
 
 // Random DAGs of dense / add / clip / reshape over 2-D tensors of random sizes and dtypes.

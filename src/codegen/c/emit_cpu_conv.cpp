@@ -1,14 +1,15 @@
 // Kernel bodies for conv2d and dense and their fused forms (qconv2d, qdense, analog_conv2d),
 // specialised per node: shapes, strides, pads, dilations, group, dtypes and the requant/ADC
 // parameters are literals. Float: `float acc = 0; acc += x * w` over (ci, kh, kw) or k in
-// order, then `acc + b` (no fused multiply-add: the Makefile passes -ffp-contract=off). Integer:
-// int32 accumulation of int32-promoted products, bias added in int32, stored in the output dtype.
-// The fused ops finish each output element in the same loop nest (one pass over the output, no
-// intermediate int32 tensor): qconv2d/qdense requantize `acc + b`; analog_conv2d applies the ADC
-// (floorf of the float32 quotient by the gain, clamped to the ADC range), the per-channel BN
-// `a * k[m] + l[m]` in int32 (folded away when it is the identity), then requantizes.
-// Padding is zero padding; padded taps are skipped, which gives the same float sum as adding 0*w
-// because the accumulator starts at +0 and can never become -0.
+// order, then `acc + b` (no fused multiply-add: the Makefile passes -ffp-contract=off), in the
+// plain loop nests below. Integer operands go to the register-blocked kernels of
+// emit_cpu_blocked.cpp: int32 accumulation of int32-promoted products, bias added in int32,
+// stored in the output dtype. Both finish each output element with emitConvStore (one pass over
+// the output, no intermediate int32 tensor): qconv2d/qdense requantize `acc + b`; analog_conv2d
+// applies the ADC (floorf of the float32 quotient by the gain, clamped to the ADC range), the
+// per-channel BN `a * k[m] + l[m]` in int32 (folded away when it is the identity), then
+// requantizes. Padding is zero padding; padded taps are skipped, which gives the same float sum
+// as adding 0*w because the accumulator starts at +0 and can never become -0.
 #include <fmt/format.h>
 #include <fmt/ranges.h>
 
@@ -17,6 +18,7 @@
 #include "codegen/c/c_syntax.h"
 #include "codegen/c/c_writer.h"
 #include "codegen/c/emit_context.h"
+#include "codegen/c/emit_cpu_kernels.h"
 #include "ir/op_registry.h"
 
 namespace htvm {
@@ -72,19 +74,12 @@ Result<bool> checkOperands(const EmitContext& ctx, const Node& n) {
   return integer;
 }
 
-void emitPrologue(CWriter& w, const EmitContext& ctx, const Node& n) {
-  if (n.op == OpKind::AnalogConv2D && identityBn(ctx, n)) {
-    w.comment("per-channel BN is the identity (k = 1, l = 0): folded");
-    w.line("(void)k;");
-    w.line("(void)l;");
-  }
-}
-
-// ADC step of analog_conv2d: a = clamp(floorf((float)acc / gain), adc_lo, adc_hi) into int32 `v`.
+// ADC step of analog_conv2d on accumulator `acc`: q = clamp(floorf((float)acc / gain), adc_lo,
+// adc_hi), a float (or double) holding an integer, converted to int32 by the caller.
 // The float quotient and floorf are what floor_div_f32 computes. The clamp happens before the
 // conversion to int32 (which would be undefined for out-of-range values); bounds within 2^24 are
 // exact float32 literals, larger ones are compared in double, where every int32 is exact.
-void emitAdc(CWriter& w, const Node& n) {
+void emitAdc(CWriter& w, const Node& n, const std::string& acc) {
   const float gain = static_cast<float>(n.attrFloat("gain"));
   const int64_t lo = n.attrInt("adc_lo"), hi = n.attrInt("adc_hi");
   const bool exactFloat =
@@ -92,26 +87,37 @@ void emitAdc(CWriter& w, const Node& n) {
   auto bound = [&](int64_t b) {
     return exactFloat ? floatLiteral(static_cast<float>(b)) : intLiteral(b) + ".0";
   };
-  w.line("{} q = floorf((float)acc / {});", exactFloat ? "float" : "double", floatLiteral(gain));
+  w.line("{} q = floorf((float){} / {});", exactFloat ? "float" : "double", acc,
+         floatLiteral(gain));
   w.line("if (q < {0}) q = {0};", bound(lo));
   w.line("if ({0} < q) q = {0};", bound(hi));
 }
 
-// Final store of the accumulator into y[idx]: with bias for conv2d/dense, through the requant
-// (and for analog_conv2d the ADC and BN) epilogue for the fused ops. `ch` is the output channel.
-Status emitStore(CWriter& w, const EmitContext& ctx, const Node& n, bool integer,
-                 const std::string& idx, const std::string& ch) {
+}  // namespace
+
+void emitConvPrologue(CWriter& w, const EmitContext& ctx, const Node& n) {
+  if (n.op == OpKind::AnalogConv2D && identityBn(ctx, n)) {
+    w.comment("per-channel BN is the identity (k = 1, l = 0): folded");
+    w.line("(void)k;");
+    w.line("(void)l;");
+  }
+}
+
+Status emitConvStore(CWriter& w, const EmitContext& ctx, const Node& n, bool integer,
+                     const std::string& acc, bool biasAdded, const std::string& dst,
+                     const std::string& ch) {
   const char* outT = cType(ctx.g.type(n.outputs[0]).dtype);
+  const bool addBias = hasBias(n) && !biasAdded;
   switch (n.op) {
     case OpKind::QConv2D:
     case OpKind::QDense:
-      w.line("int32_t v = acc{};",
-             hasBias(n) ? fmt::format(" + (int32_t)b[{}]", ch) : std::string());
+      w.line("int32_t v = {}{};", acc,
+             addBias ? fmt::format(" + (int32_t)b[{}]", ch) : std::string());
       HTVM_TRY(emitRequant(w, n, "v"));
-      w.line("y[{}] = ({})v;", idx, outT);
+      w.line("{} = ({})v;", dst, outT);
       return ok();
     case OpKind::AnalogConv2D: {
-      emitAdc(w, n);
+      emitAdc(w, n, acc);
       const bool identity = identityBn(ctx, n);
       if (identity)
         w.line("int32_t v = (int32_t)q;");
@@ -122,22 +128,20 @@ Status emitStore(CWriter& w, const EmitContext& ctx, const Node& n, bool integer
                         n.attrInt("lo") <= n.attrInt("adc_lo") &&
                         n.attrInt("hi") >= n.attrInt("adc_hi");
       if (!noop) HTVM_TRY(emitRequant(w, n, "v"));
-      w.line("y[{}] = ({})v;", idx, outT);
+      w.line("{} = ({})v;", dst, outT);
       return ok();
     }
     default: break;
   }
   if (!integer) {
-    w.line("y[{}] = {};", idx, hasBias(n) ? "acc + b[" + ch + "]" : std::string("acc"));
-  } else if (hasBias(n)) {
-    w.line("y[{}] = ({})(acc + (int32_t)b[{}]);", idx, outT, ch);
+    w.line("{} = {};", dst, addBias ? acc + " + b[" + ch + "]" : acc);
+  } else if (addBias) {
+    w.line("{} = ({})({} + (int32_t)b[{}]);", dst, outT, acc, ch);
   } else {
-    w.line("y[{}] = ({})acc;", idx, outT);
+    w.line("{} = ({}){};", dst, outT, acc);
   }
   return ok();
 }
-
-}  // namespace
 
 Status emitConvBody(CWriter& w, const EmitContext& ctx, const Node& n) {
   Result<bool> integer = checkOperands(ctx, n);
@@ -154,8 +158,9 @@ Status emitConvBody(CWriter& w, const EmitContext& ctx, const Node& n) {
   const int64_t M = ws[0], Cg = ws[1], KH = ws[2], KW = ws[3];
   const int64_t OH = ys[2], OW = ys[3];
   const bool isInt = integer.value();
+  if (isInt) return emitBlockedConvBody(w, ctx, n);
 
-  emitPrologue(w, ctx, n);
+  emitConvPrologue(w, ctx, n);
   auto ln = w.block(fmt::format("for (int32_t n = 0; n < {}; ++n)", xs[0]));
   auto lm = w.block(fmt::format("for (int32_t m = 0; m < {}; ++m)", M));
   if (group > 1) w.line("const int32_t cbase = (m / {}) * {};", M / group, Cg);
@@ -186,8 +191,9 @@ Status emitConvBody(CWriter& w, const EmitContext& ctx, const Node& n) {
     else
       w.line("acc += x[{}] * w[{}];", xi, wi);
   }
-  return emitStore(w, ctx, n, isInt,
-                   affine({{"n", M * OH * OW}, {"m", OH * OW}, {"oh", OW}, {"ow", 1}}), "m");
+  return emitConvStore(
+      w, ctx, n, isInt, "acc", false,
+      "y[" + affine({{"n", M * OH * OW}, {"m", OH * OW}, {"oh", OW}, {"ow", 1}}) + "]", "m");
 }
 
 Status emitDenseBody(CWriter& w, const EmitContext& ctx, const Node& n) {
@@ -198,6 +204,7 @@ Status emitDenseBody(CWriter& w, const EmitContext& ctx, const Node& n) {
   const int64_t M = g.type(n.outputs[0]).shape[1];
   const bool transB = n.attrInt("trans_b") != 0;  // 1: w is [M, K]; 0: w is [K, M]
   const bool isInt = integer.value();
+  if (isInt) return emitBlockedDenseBody(w, ctx, n);
 
   auto ln = w.block(fmt::format("for (int32_t n = 0; n < {}; ++n)", N));
   auto lm = w.block(fmt::format("for (int32_t m = 0; m < {}; ++m)", M));
@@ -211,7 +218,8 @@ Status emitDenseBody(CWriter& w, const EmitContext& ctx, const Node& n) {
     else
       w.line("acc += x[{}] * w[{}];", xi, wi);
   }
-  return emitStore(w, ctx, n, isInt, affine({{"n", M}, {"m", 1}}), "m");
+  return emitConvStore(w, ctx, n, isInt, "acc", false, "y[" + affine({{"n", M}, {"m", 1}}) + "]",
+                       "m");
 }
 
 }  // namespace htvm

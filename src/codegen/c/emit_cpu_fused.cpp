@@ -2,7 +2,10 @@
 // clip(floor(v / 2^shift), lo, hi) on an int32 `v`: the arithmetic right shift is floor division by
 // a power of two (as shift_right emits it), and shifts of 31 or more leave -1 or 0, which is what
 // `v >> 31` gives. The clamp is written as clip's two comparisons, so lo > hi yields hi as clip
-// does.
+// does, except for the two common ranges, which cost one unsigned comparison when v is in range
+// (the usual case) and compute the bound from v's sign otherwise: [0, hi] (ReLU), where an
+// out-of-range v becomes ~(v >> 31) & hi, and [-hi - 1, hi] (a signed type's range), where it
+// becomes (v >> 31) ^ hi.
 #include <fmt/format.h>
 
 #include <algorithm>
@@ -21,6 +24,14 @@ Status emitRequant(CWriter& w, const Node& n, const std::string& v) {
     if (b < dtypeMin(DType::I32) || b > dtypeMax(DType::I32))
       return error() << nodeRef(n) << ": codegen: requant bound " << b << " is outside int32";
   if (shift > 0) w.line("{} >>= {};", v, std::min<int64_t>(shift, 31));
+  if (lo == 0 && hi > 0 && hi < dtypeMax(DType::I32)) {
+    w.line("if ((uint32_t){0} > {1}u) {0} = ~({0} >> 31) & {1};", v, hi);
+    return ok();
+  }
+  if (hi >= 0 && lo == -hi - 1 && hi < dtypeMax(DType::I32)) {
+    w.line("if ((uint32_t){0} + {1}u > {2}u) {0} = ({0} >> 31) ^ {3};", v, hi + 1, 2 * hi + 1, hi);
+    return ok();
+  }
   if (lo > dtypeMin(DType::I32)) w.line("if ({0} < {1}) {0} = {1};", v, intLiteral(lo));
   if (hi < dtypeMax(DType::I32)) w.line("if ({1} < {0}) {0} = {1};", v, intLiteral(hi));
   return ok();

@@ -1,12 +1,18 @@
 // cpu_layers.c: one C function per node, specialised by the node's parameters (loop bounds,
 // broadcast strides, constants and dtypes are literals), plus the kernels of the elementwise,
 // reduction and data-movement ops. conv2d/dense bodies (and their fused forms) live in
-// emit_cpu_conv.cpp, qadd and the requant epilogue in emit_cpu_fused.cpp, relayout in
-// emit_relayout.cpp. Nodes placed on an accelerator are emitted by emit_accel_layers.cpp instead.
+// emit_cpu_conv.cpp and emit_cpu_blocked.cpp, qadd and the requant epilogue in
+// emit_cpu_fused.cpp, relayout in emit_relayout.cpp. Nodes placed on an accelerator are emitted
+// by emit_accel_layers.cpp instead.
 //
 // CPU kernels read and write NCHW storage only; relayout is the one kernel that converts (the
 // relayout insertion pass places it at every border), and a node that would see another layout is
 // reported instead of emitted.
+//
+// Elementwise kernels may run in place (the output pointer equals an input pointer when the arena
+// planner chose so; see arena_planner.h): each computes output element i from element i of that
+// input only (an operand of a broadcasting op as large as the output is indexed exactly as the
+// output) and reads it before writing it, and no pointer is restrict-qualified.
 //
 // Integer elementwise arithmetic is computed in int32 when both operands are narrower than 32 bits
 // (no overflow is possible for add/sub/mul of int16 values) and in int64 otherwise, then stored in
@@ -293,6 +299,16 @@ Result<std::string> emitCpuLayers(const EmitContext& ctx) {
   w.directive("#include <stdint.h>");
   w.blank();
   w.directive("#include \"cpu_layers.h\"");
+  w.blank();
+  w.comment(
+      "Stops the compiler from hoisting every load of an unrolled kernel block above the\n"
+      "multiply-adds that use it (which spills accumulators on an in-order RISC-V core); it\n"
+      "emits no instruction.");
+  w.directive("#if defined(__GNUC__) && defined(__riscv)");
+  w.directive("#define HTVM_SCHED_FENCE() __asm__ volatile(\"\" ::: \"memory\")");
+  w.directive("#else");
+  w.directive("#define HTVM_SCHED_FENCE() ((void)0)");
+  w.directive("#endif");
   for (size_t i = 0; i < ctx.g.nodes.size(); ++i) {
     const Node& n = ctx.g.nodes[i];
     if (ctx.isAliasedReshape(n)) continue;  // no code: the output aliases the input

@@ -1,0 +1,63 @@
+#!/usr/bin/env bash
+# Benchmark (prints figures; not a test): rv32 instructions per MAC of the generated CPU conv and
+# dense kernels, one row per layer. The model is compiled with `htvm compile --conf cpu`;
+# tests/bench/rv32_layer_harness.py writes a bare-metal harness that calls each layer's function
+# from src/cpu_layers.c once between two `rdinstret` reads (no profiling hooks, nothing else of
+# the model runs); it is built for rv32imac with picolibc's semihosting crt0 and run on
+# qemu-system-riscv32 with -icount shift=0.
+#
+#   scripts/bench_cpu.sh [--htvm PATH] [--keep DIR] [MODEL.onnx ...]
+#
+# Default model: ResNet8 (../shared/models/quantlib/resnet8/ResNet_QL_NOANNOTATION.onnx); default
+# htvm: build/htvm. Needs riscv64-unknown-elf-gcc with picolibc and qemu-system-riscv32
+# (Debian: gcc-riscv64-unknown-elf picolibc-riscv64-unknown-elf qemu-system-misc).
+set -euo pipefail
+root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+htvm="$root/build/htvm"
+keep=""
+models=()
+while [[ $# -gt 0 ]]; do
+  case "$1" in
+    --htvm) htvm="$2"; shift 2 ;;
+    --keep) keep="$2"; shift 2 ;;
+    -h|--help) sed -n '2,13p' "$0"; exit 0 ;;
+    -*) echo "bench_cpu: unknown option '$1'" >&2; exit 2 ;;
+    *) models+=("$1"); shift ;;
+  esac
+done
+[[ ${#models[@]} -gt 0 ]] ||
+  models=("$root/../shared/models/quantlib/resnet8/ResNet_QL_NOANNOTATION.onnx")
+for tool in riscv64-unknown-elf-gcc qemu-system-riscv32; do
+  command -v "$tool" >/dev/null || { echo "bench_cpu: $tool not found" >&2; exit 2; }
+done
+[[ -x "$htvm" ]] || { echo "bench_cpu: no htvm binary at $htvm (use --htvm)" >&2; exit 2; }
+
+if [[ -n "$keep" ]]; then
+  work="$keep"
+  mkdir -p "$work"
+else
+  work="$(mktemp -d -t htvm_bench_cpu_XXXXXX)"
+  trap 'rm -rf "$work"' EXIT
+fi
+
+# Same code flags as the generated Makefile's rv32 build; picolibc's default linker script with
+# flash and RAM placed in the QEMU virt machine's DRAM (0x80000000).
+cflags=(-std=c11 -O2 -Wall -Wextra -Werror -ffp-contract=off -march=rv32imac -mabi=ilp32
+        --specs=picolibc.specs --crt0=semihost --oslib=semihost)
+ldflags=(-Wl,--defsym=__flash=0x80000000 -Wl,--defsym=__flash_size=0x400000
+         -Wl,--defsym=__ram=0x80400000 -Wl,--defsym=__ram_size=0x400000
+         -Wl,--defsym=__stack_size=0x4000)
+
+i=0
+for model in "${models[@]}"; do
+  i=$((i + 1))
+  dir="$work/m$i"
+  "$htvm" compile "$model" --conf cpu -o "$dir" >/dev/null
+  /usr/bin/python3 "$root/tests/bench/rv32_layer_harness.py" "$dir" "$dir/bench.c"
+  riscv64-unknown-elf-gcc "${cflags[@]}" -I"$dir/src" -o "$dir/bench.elf" \
+    "$dir/src/cpu_layers.c" "$dir/src/weights.c" "$dir/bench.c" "${ldflags[@]}"
+  echo "$model (rv32imac, gcc -O2, qemu -icount)"
+  timeout 600 qemu-system-riscv32 -machine virt -nographic -bios none -kernel "$dir/bench.elf" \
+    -semihosting-config enable=on,target=native -icount shift=0 </dev/null
+  echo
+done
