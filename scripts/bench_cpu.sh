@@ -1,26 +1,33 @@
 #!/usr/bin/env bash
-# Benchmark (prints figures; not a test): rv32 instructions per MAC of the generated CPU conv and
-# dense kernels, one row per layer. The model is compiled with `htvm compile --conf cpu`;
-# tests/bench/rv32_layer_harness.py writes a bare-metal harness that calls each layer's function
-# from src/cpu_layers.c once between two `rdinstret` reads (no profiling hooks, nothing else of
-# the model runs); it is built for rv32imac with picolibc's semihosting crt0 and run on
-# qemu-system-riscv32 with -icount shift=0.
+# Benchmark (prints figures; not a test) of the generated CPU kernels, in one run:
+#  1. rv32 instructions per MAC of the CPU conv and dense kernels, one row per layer. The model is
+#     compiled with `htvm compile --conf cpu`; tests/bench/rv32_layer_harness.py writes a bare-metal
+#     harness that calls each layer's function from src/cpu_layers.c once between two `rdinstret`
+#     reads (no profiling hooks, nothing else of the model runs); it is built for rv32imac with
+#     picolibc's semihosting crt0 and run on qemu-system-riscv32 with -icount shift=0.
+#  2. the host (x86-64) build of every real model next to ONNX Runtime (scripts/bench_host.sh:
+#     onnxruntime-node, one thread, same input, medians of many runs), with the ratio.
 #
-#   scripts/bench_cpu.sh [--htvm PATH] [--keep DIR] [MODEL.onnx ...]
+#   scripts/bench_cpu.sh [--htvm PATH] [--keep DIR] [--host-runs N] [--no-host] [MODEL.onnx ...]
 #
-# Default model: ResNet8 (../shared/models/quantlib/resnet8/ResNet_QL_NOANNOTATION.onnx); default
-# htvm: build/htvm. Needs riscv64-unknown-elf-gcc with picolibc and qemu-system-riscv32
-# (Debian: gcc-riscv64-unknown-elf picolibc-riscv64-unknown-elf qemu-system-misc).
+# Default model for part 1: ResNet8 (../shared/models/quantlib/resnet8/ResNet_QL_NOANNOTATION.onnx);
+# part 2 always covers every real model. Default htvm: build/htvm. Needs riscv64-unknown-elf-gcc
+# with picolibc and qemu-system-riscv32 (Debian: gcc-riscv64-unknown-elf
+# picolibc-riscv64-unknown-elf qemu-system-misc), and npm for part 2.
 set -euo pipefail
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 htvm="$root/build/htvm"
 keep=""
+host_runs=200
+host=1
 models=()
 while [[ $# -gt 0 ]]; do
   case "$1" in
     --htvm) htvm="$2"; shift 2 ;;
     --keep) keep="$2"; shift 2 ;;
-    -h|--help) sed -n '2,13p' "$0"; exit 0 ;;
+    --host-runs) host_runs="$2"; shift 2 ;;
+    --no-host) host=0; shift ;;
+    -h|--help) sed -n '2,16p' "$0"; exit 0 ;;
     -*) echo "bench_cpu: unknown option '$1'" >&2; exit 2 ;;
     *) models+=("$1"); shift ;;
   esac
@@ -61,3 +68,8 @@ for model in "${models[@]}"; do
     -semihosting-config enable=on,target=native -icount shift=0 </dev/null
   echo
 done
+
+if [[ $host -eq 1 ]]; then
+  echo "host (x86-64) build vs ONNX Runtime, every real model"
+  bash "$root/scripts/bench_host.sh" --htvm "$htvm" --runs "$host_runs"
+fi

@@ -18,6 +18,34 @@ std::string ellipsize(const std::string& s, size_t width) {
   return s.size() <= width ? s : "..." + s.substr(s.size() - (width - 3));
 }
 
+// One line under an accelerator layer: its schedule, where its cycles go, its utilization and
+// which operands stay in L1.
+std::string accelDetail(const nlohmann::json& m) {
+  std::string resident;
+  for (const auto& t : m.value("resident_inputs", nlohmann::json::array()))
+    resident += (resident.empty() ? "" : ", ") + ellipsize(t.get<std::string>(), 40);
+  std::string kept;
+  if (!resident.empty()) kept += "; input in L1: " + resident;
+  if (m.value("resident_output", false)) kept += "; output stays in L1";
+  return fmt::format(
+      "       {}; compute {} + weights {} + setup {} + exposed DMA {}; utilization {:.1f}%{}\n",
+      m.value("tiling", std::string()), m.value("compute", int64_t{0}),
+      m.value("weights", int64_t{0}), m.value("overhead", int64_t{0}),
+      m.value("exposed_dma", int64_t{0}), 100.0 * m.value("utilization", 0.0), kept);
+}
+
+// The whole network on the cycle model, next to the CPU-only build.
+std::string performanceLine(const nlohmann::json& p, const nlohmann::json& residency) {
+  return fmt::format(
+      "modeled ({} schedule): {} cycles = accelerators {} (utilization {:.1f}%) + CPU {}; CPU-only "
+      "build {} cycles, {:.1f}x; {} tensors kept in L1 between layers save {} cycles\n",
+      p.value("schedule", std::string()), p.value("total_cycles", int64_t{0}),
+      p.value("accelerator_cycles", int64_t{0}), 100.0 * p.value("accelerator_utilization", 0.0),
+      p.value("cpu_cycles", int64_t{0}), p.value("cpu_only_cycles", int64_t{0}),
+      p.value("speedup_vs_cpu_only", 0.0), residency.size(),
+      p.value("residency_saved_cycles", int64_t{0}));
+}
+
 }  // namespace
 
 std::string layerTable(const std::string& reportJsonPath) {
@@ -33,7 +61,13 @@ std::string layerTable(const std::string& reportJsonPath) {
     std::string core = l.value("core", std::string("cpu"));
     totalMacs += macs;
     if (core != "cpu") accelMacs += macs;
-    std::string cycles = l.contains("predicted_cycles") ? std::to_string(l["predicted_cycles"].get<int64_t>()) : "";
+    // Modeled cycles: the accelerator schedule as the code runs it (residency included), or the
+    // CPU cost model.
+    std::string cycles;
+    if (l.contains("modeled") && l["modeled"].contains("cycles"))
+      cycles = std::to_string(l["modeled"]["cycles"].get<int64_t>());
+    else if (l.contains("predicted_cycles"))
+      cycles = std::to_string(l["predicted_cycles"].get<int64_t>());
     std::string l1 = l.contains("l1") ? std::to_string(l["l1"]["bytes"].get<int64_t>()) : "";
     out += fmt::format(row, l["index"].get<int64_t>(), ellipsize(l["name"].get<std::string>(), 40),
                        ellipsize(l["source_op"].get<std::string>(), 10), l["op"].get<std::string>(), type,
@@ -42,13 +76,17 @@ std::string layerTable(const std::string& reportJsonPath) {
     bool layer = macs > 0 || l["op"] == "qadd";
     if (core == "cpu" && layer && l.contains("reason"))
       out += fmt::format("       on cpu: {}\n", l["reason"].get<std::string>());
+    if (core != "cpu" && l.contains("modeled") && l["modeled"].contains("tiling"))
+      out += accelDetail(l["modeled"]);
   }
   const auto& m = r["memory"];
   out += fmt::format(
       "total: {} layers, {} MACs ({} on accelerators); activation arena {} B (liveness lower bound {} B); "
       "weights {} B\n",
       r["layers"].size(), totalMacs, accelMacs, m.value("arena_bytes", int64_t{0}),
-      m.value("liveness_lower_bound", int64_t{0}), m.value("weights_bytes", int64_t{0}));
+      m.value("liveness_lower_bound", int64_t{0}),
+      m.value("weights_bytes", int64_t{0}) + m.value("accelerator_weights_bytes", int64_t{0}));
+  if (r.contains("performance")) out += performanceLine(r["performance"], r.value("l1_residency", nlohmann::json::array()));
   return out;
 }
 

@@ -24,6 +24,13 @@ std::optional<double> macsPerCycle(const LayerProfile& l) {
   return static_cast<double>(l.macs) / static_cast<double>(*l.cycles);
 }
 
+// rdinstret per MAC: CPU layers with MACs on rv32 only (accelerator layers execute no instructions of
+// their own; the simulator's are not theirs).
+std::optional<double> instructionsPerMac(const LayerProfile& l) {
+  if (!l.instructions || l.macs == 0) return std::nullopt;
+  return static_cast<double>(*l.instructions) / static_cast<double>(l.macs);
+}
+
 // Fills the reported cycles and instructions from the raw counts (see profile.h).
 void decide(LayerProfile& l, Target target, bool accel) {
   if (accel) {
@@ -130,16 +137,18 @@ Result<ProfileReport> parseProfile(const std::string& log, const std::string& re
 }
 
 std::string profileTable(const ProfileReport& r) {
-  const char* row = "{:>3}  {:<40} {:<8} {:>12} {:>12} {:>10} {:>10}\n";
+  const char* row = "{:>3}  {:<40} {:<8} {:>12} {:>12} {:>10} {:>10} {:>9}\n";
   std::string out = fmt::format("profile of {} ({}, {}; counts of sample 0)\n", r.model,
                                 targetName(r.target), profileModeName(r.mode));
-  out += fmt::format(row, "#", "node", "core", "cycles", "instructions", "MACs", "MACs/cycle");
+  out += fmt::format(row, "#", "node", "core", "cycles", "instructions", "MACs", "MACs/cycle",
+                     "instr/MAC");
   auto print = [&](const std::string& idx, const LayerProfile& l) {
     std::string cycles = l.cycles ? std::to_string(*l.cycles) : std::to_string(l.measured) + " ns";
     std::optional<double> mpc = macsPerCycle(l);
-    out +=
-        fmt::format(row, idx, ellipsize(l.node, 40), l.core, cycles, num(l.instructions),
-                    l.macs ? std::to_string(l.macs) : "", mpc ? fmt::format("{:.2f}", *mpc) : "");
+    std::optional<double> ipm = l.core == "cpu" ? instructionsPerMac(l) : std::nullopt;
+    out += fmt::format(row, idx, ellipsize(l.node, 40), l.core, cycles, num(l.instructions),
+                       l.macs ? std::to_string(l.macs) : "", mpc ? fmt::format("{:.2f}", *mpc) : "",
+                       ipm ? fmt::format("{:.2f}", *ipm) : "");
   };
   for (const LayerProfile& l : r.layers) print(std::to_string(l.index), l);
   print("", r.total);
@@ -180,7 +189,7 @@ Status writeProfileFiles(const std::string& dir, const ProfileReport& r) {
   std::string measured = "measured_" + r.unit;
   std::ostringstream csv;
   csv << "index,node,core,cycles,instructions,macs,macs_per_cycle," << measured
-      << ",measured_instret,modeled_accel_cycles\n";
+      << ",measured_instret,modeled_accel_cycles,instructions_per_mac\n";
   nlohmann::ordered_json layers = nlohmann::ordered_json::array();
   auto toJson = [&](const LayerProfile& l) {
     nlohmann::ordered_json j;
@@ -196,6 +205,8 @@ Status writeProfileFiles(const std::string& dir, const ProfileReport& r) {
     j[measured] = l.measured;
     j["measured_instret"] = l.measuredInstret;
     j["modeled_accel_cycles"] = l.modeledAccel;
+    std::optional<double> ipm = l.core == "cpu" ? instructionsPerMac(l) : std::nullopt;
+    j["instructions_per_mac"] = ipm ? nlohmann::ordered_json(*ipm) : nlohmann::ordered_json(nullptr);
     return j;
   };
   for (const LayerProfile& l : rows) {
@@ -207,7 +218,9 @@ Status writeProfileFiles(const std::string& dir, const ProfileReport& r) {
         << (l.cycles ? std::to_string(*l.cycles) : "") << ","
         << (l.instructions ? std::to_string(*l.instructions) : "") << "," << l.macs << ","
         << (mpc ? fmt::format("{:.4f}", *mpc) : "") << "," << l.measured << "," << l.measuredInstret
-        << "," << l.modeledAccel << "\n";
+        << "," << l.modeledAccel << ","
+        << (l.core == "cpu" && instructionsPerMac(l) ? fmt::format("{:.4f}", *instructionsPerMac(l)) : "")
+        << "\n";
     layers.push_back(toJson(l));
   }
   nlohmann::ordered_json j;

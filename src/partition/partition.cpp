@@ -8,6 +8,7 @@
 #include "ir/op_registry.h"
 #include "partition/legality.h"
 #include "platform/cost_model.h"
+#include "tiling/tiler.h"
 
 namespace htvm {
 namespace {
@@ -52,9 +53,15 @@ struct Walk {
     return {-1, compute + moves, "cpu " + cyclesStr(compute) + " + relayout " + cyclesStr(moves)};
   }
 
+  // The node's cost on accelerator `idx` is what the tiler's best schedule for it takes (the
+  // schedule the generated code runs; cross-layer residency may later save some of its DMA), plus
+  // the CPU relayouts this placement causes.
   Candidate accelCandidate(const Node& n, int idx, Layout layout) const {
     const AcceleratorDesc& a = p.accelerators[static_cast<size_t>(idx)];
-    ModeledCycles m = acceleratorNodeCycles(g, n, a, layout);
+    Result<TilingResult> t = tileNode(g, n, a, TilerOptions{});
+    HTVM_CHECK(t.ok()) << nodeRef(n) << ": a candidate for " << a.name
+                       << " without a tiling: " << t.diag().message;
+    const ScheduleCost& m = t->best.cost;
     double moves = 0;
     for (size_t i = 0; i < (n.op == OpKind::QAdd ? 2u : 1u); ++i)
       moves += relayout(n.inputs[i], layout);
@@ -62,8 +69,12 @@ struct Walk {
       const TensorType& t = g.type(n.outputs[0]);
       moves += cpuRelayoutCycles(p.cpu, TensorType{t.dtype, t.shape, layout}.bytes());
     }
-    return {idx, static_cast<double>(m.total()) + moves,
-            m.str() + " + relayout " + cyclesStr(moves)};
+    return {idx, static_cast<double>(m.elapsed) + moves,
+            "setup " + cyclesStr(static_cast<double>(m.setup)) + " + compute " +
+                cyclesStr(static_cast<double>(m.compute)) + " + weights " +
+                cyclesStr(static_cast<double>(m.weights)) + " + exposed dma " +
+                cyclesStr(static_cast<double>(m.exposedDma())) + " (" + std::to_string(m.jobs) +
+                (m.jobs == 1 ? " job" : " jobs") + ") + relayout " + cyclesStr(moves)};
   }
 };
 

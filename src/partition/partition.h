@@ -6,11 +6,11 @@
 // (-1 = CPU); nothing else in the graph changes (relayouts are inserted by a later pass).
 //
 // Algorithm (greedy, in topological order). For each node: the accelerators enabled by `conf`
-// whose pattern matches the op are checked for legality (platform constraint data) and for
-// fitting whole (activation L1, weight memory; tiling comes later). Each accelerator left is
-// priced with the platform cost model: its jobs, the DMA of the activation inputs and the output,
-// and a CPU relayout for every input whose producer (already decided) stored it in a different
-// layout, plus one for a graph output. HTVM's policy is the default: every legal layer goes to its
+// whose pattern matches the op are checked for legality (platform constraint data) and for having
+// a tiling that fits (activation L1, weight memory; the tiler's answer). Each accelerator left is
+// priced with the tiler's best schedule for the node (jobs, weight streaming, setup and the DMA
+// the overlap does not hide; src/tiling) plus a CPU relayout for every input whose producer
+// (already decided) stored it in a different layout, plus one for a graph output. HTVM's policy is the default: every legal layer goes to its
 // cheapest accelerator (never first-match; ties go to the lower index). With `allowCpuByCost`
 // the CPU (its estimate plus relayouts into NCHW) competes too. Pins override the choice; a pin
 // that cannot be honoured is an error. The greedy order sees each node's producers only, so the

@@ -166,39 +166,6 @@ ModeledCycles analogConvCycles(const AcceleratorDesc& a, const ConvDims& d) {
              0);
 }
 
-ModeledCycles acceleratorNodeCycles(const Graph& g, const Node& n, const AcceleratorDesc& a,
-                                    Layout layout) {
-  auto stored = [&](TensorId id) { return TensorType{g.type(id).dtype, g.type(id).shape, layout}; };
-  ModeledCycles c;
-  switch (n.op) {
-    case OpKind::QConv2D: {
-      ConvDims d = convDims(g, n);
-      c += d.depthwise ? digitalDepthwiseCycles(a, d) : digitalConvCycles(a, d);
-      c += dmaTensorCycles(a.dma, stored(n.inputs[0]));
-      break;
-    }
-    case OpKind::QDense:
-      c += digitalDenseCycles(a, g.type(n.inputs[0]).shape.at(1), g.type(n.outputs[0]).shape.at(1));
-      c += dmaTensorCycles(a.dma, stored(n.inputs[0]));
-      break;
-    case OpKind::QAdd:
-      c += digitalAddCycles(a, stored(n.outputs[0]).bytes());
-      c += dmaTensorCycles(a.dma, stored(n.inputs[0]));
-      c += dmaTensorCycles(a.dma, stored(n.inputs[1]));
-      break;
-    case OpKind::AnalogConv2D: {
-      ConvDims d = convDims(g, n);
-      c += analogWeightLoadCycles(a, d.c * d.kh * d.kw);
-      c += analogConvCycles(a, d);
-      c += dmaTensorCycles(a.dma, stored(n.inputs[0]));
-      break;
-    }
-    default: HTVM_CHECK(false) << "no accelerator cycle model for " << n.name;
-  }
-  c += dmaTensorCycles(a.dma, stored(n.outputs[0]));
-  return c;
-}
-
 int64_t nodeMacs(const Graph& g, const Node& n) {
   switch (n.op) {
     case OpKind::Conv2D:

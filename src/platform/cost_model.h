@@ -3,7 +3,8 @@
 // implements the same formulas independently in C; a test compares the two, so any change here
 // must follow a change of that page. Accelerator parameters come from the platform; the 16s
 // fixed by the weight-stream formats (16-channel blocks) are constants of the formats, not of the
-// PE array. Nothing overlaps: setup, weight streaming, compute and DMA add up.
+// PE array. These are the per-job and per-copy terms; how a layer's jobs and copies overlap is the
+// schedule's business (src/tiling/schedule_cost.h).
 #pragma once
 
 #include <cstdint>
@@ -66,11 +67,6 @@ ModeledCycles digitalAddCycles(const AcceleratorDesc& a,
 // Analog: the weight load and the conv are one HAL call (job) each.
 ModeledCycles analogWeightLoadCycles(const AcceleratorDesc& a, int64_t rows);
 ModeledCycles analogConvCycles(const AcceleratorDesc& a, const ConvDims& d);
-
-// A legal QConv2D / QDense / QAdd / AnalogConv2D node run whole (untiled) on `a`: its jobs plus one
-// DMA call per activation input and one for the output, in the layout `layout`.
-ModeledCycles acceleratorNodeCycles(const Graph& g, const Node& n, const AcceleratorDesc& a,
-                                    Layout layout);
 
 // ---- CPU estimate -----------------------------------------------------------------------------
 int64_t nodeMacs(const Graph& g, const Node& n);  // conv / dense multiply-accumulates, else 0

@@ -5,11 +5,15 @@
 //
 // Geometry rules (DIANA.md section 5, DORY's tiler, restated for our layouts):
 //  - Conv (groups 1): tiles over output channels K (multiples of 16, the stream block), output rows
-//    and output columns; never over input channels. The input tile of an output tile is the rows
-//    and columns its windows touch, clipped to the tensor: neighbouring tiles overlap by the halo
-//    kernel - stride. A tile's padding on each side is exactly the part of its windows outside the
-//    tensor, so a border tile gets the layer's pad, an interior tile 0 (and, for kernels larger
-//    than twice the stride plus one, the tile next to a border may still get a smaller pad).
+//    and output columns; never over input channels: a digital job always requantizes its int32
+//    accumulators to int8 before writing them (DIANA.md section 2) and no source documents an int32
+//    partial-sum output, so a reduction split across jobs could not be summed exactly. (The
+//    analog SIMD's partial-sum skip bit has no documented format either.) The input tile of an
+//    output tile is the rows and columns its windows touch, clipped to the tensor: neighbouring
+//    tiles overlap by the halo kernel - stride. A tile's padding on each side is exactly the part
+//    of its windows outside the tensor, so a border tile gets the layer's pad, an interior tile 0
+//    (and, for kernels larger than twice the stride plus one, the tile next to a border may still
+//    get a smaller pad).
 //  - Depthwise: tiles over channels (input channels = output channels), rows and columns.
 //  - Dense: tiles over outputs (multiples of 16); the whole input vector is loaded once.
 //  - Add: tiles over the storage bytes (element-wise; multiples of the DMA granule).

@@ -120,8 +120,10 @@ TEST_F(Rv32, LinkMapHasNoHeap) {
 
 TEST_F(Rv32, ProfilePrintsOneRowPerLayerAndWritesCsvAndJson) {
   fs::path out = dir_ / "project";
+  // The first conv pinned to the CPU so that the table has a CPU layer with MACs.
   Outcome r = sh(htvm("profile " + kResnet8 + " --target rv32 --conf mixed --input " + kModels +
-                      "/resnet8/input.npy -o " + out.string()));
+                      "/resnet8/input.npy -o " + out.string() +
+                      " --pin '/EpsQConv2dEpsDianaIntegeriser[9]/Conv=cpu'"));
   ASSERT_EQ(r.code, 0) << r.output;
   nlohmann::json report = nlohmann::json::parse(readText(out / "report.json"));
   size_t layers = report["layers"].size();
@@ -170,6 +172,20 @@ TEST_F(Rv32, ProfilePrintsOneRowPerLayerAndWritesCsvAndJson) {
   nlohmann::json pj = nlohmann::json::parse(readText(out / "profile.json"));
   EXPECT_EQ(pj["layers"].size(), layers);
   EXPECT_EQ(pj["target"], "rv32");
+  // instructions per MAC: for CPU layers with MACs exactly rdinstret / MACs, for others none.
+  EXPECT_NE(r.output.find("instr/MAC"), std::string::npos) << r.output;
+  size_t cpuMacLayers = 0;
+  for (const nlohmann::json& l : pj["layers"]) {
+    if (l["core"] == "cpu" && l["macs"].get<int64_t>() > 0) {
+      ++cpuMacLayers;
+      double expected = l["instructions"].get<double>() / l["macs"].get<double>();
+      EXPECT_DOUBLE_EQ(l["instructions_per_mac"].get<double>(), expected) << l.dump();
+      EXPECT_GT(expected, 1.0) << l.dump();  // at least a multiply-add per MAC on rv32imac
+    } else {
+      EXPECT_TRUE(l["instructions_per_mac"].is_null()) << l.dump();
+    }
+  }
+  EXPECT_GT(cpuMacLayers, 0u);
   EXPECT_EQ(pj["mode"], "individual");
   EXPECT_GT(pj["total"]["cycles"].get<uint64_t>(), 0u);
 }

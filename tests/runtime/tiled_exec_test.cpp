@@ -1,5 +1,5 @@
 // tests/runtime/tiled_exec_test.cpp: tiler schedules run on the simulator, bit-exact and
-// cycle-exact. For seeded random layers (conv, depthwise, dense, add, analog conv; kernels 1..7,
+// cycle-exact. For 1000 seeded random layers (conv, depthwise, dense, add, analog conv; kernels 1..7,
 // strides 1 and 2) and tight random L1 and weight-memory limits, the tiler's schedule (ours and
 // the HTVM-style one) is executed through the HAL in the same call sequence the C emitter prints
 // (tiling/schedule_cost.cpp documents it), with the buffers placed one after the other. Checks:
@@ -395,7 +395,7 @@ void runOne(const Layer& l, const LayerSchedule& s, const htvm::AcceleratorDesc&
 TEST(TiledExecution, RandomLayersAreBitExactAndCycleExactOnTheSimulator) {
   std::mt19937 rng(4242);
   int run = 0, tiled = 0, doubled = 0;
-  for (int i = 0; i < 300; ++i) {
+  for (int i = 0; i < 1000; ++i) {
     Layer l = randomLayer(rng);
     bool analog = l.tl.op == TileOp::AnalogConv;
     htvm::AcceleratorDesc a = diana().accelerators[analog ? 1 : 0];
@@ -425,9 +425,9 @@ TEST(TiledExecution, RandomLayersAreBitExactAndCycleExactOnTheSimulator) {
       doubled += t->best.scheme == BufferScheme::Double;
     }
   }
-  EXPECT_GT(run, 450);
-  EXPECT_GT(tiled, 300);
-  EXPECT_GT(doubled, 100);
+  EXPECT_GT(run, 1500);
+  EXPECT_GT(tiled, 1000);
+  EXPECT_GT(doubled, 330);
   std::printf("%d schedules run: %d tiled, %d double-buffered\n", run, tiled, doubled);
 }
 

@@ -1,8 +1,10 @@
 // report.json: what was generated, for humans and for `htvm report`: per layer its node, source
 // and IR op, output type, MACs (conv2d/dense) and storage; the memory totals (arena, liveness lower
 // bound, flash for weights). Keys keep insertion order so the file is stable and diff-friendly.
+#include <algorithm>
 #include <nlohmann/json.hpp>
 
+#include "codegen/c/accel_streams.h"
 #include "codegen/c/emit_context.h"
 #include "ir/op_registry.h"
 
@@ -43,10 +45,20 @@ std::string emitReport(const EmitContext& ctx) {
     }
     if (n.accel >= 0 && ctx.opts.l1 != nullptr) {
       const L1LayerPlan& lp = ctx.opts.l1->layers[i];
+      // "bytes": the layer's own footprint (every buffer of every operand, ping-pong halves
+      // included); "top": the highest byte in use during the layer, resident slots of other
+      // tensors included.
       Json bufs = Json::array();
-      for (const L1Buffer& b : lp.inputs) bufs.push_back({{"tensor", g.tensor(b.tensor).name}, {"offset", b.offset}, {"bytes", b.bytes}});
-      bufs.push_back({{"tensor", g.tensor(lp.output.tensor).name}, {"offset", lp.output.offset}, {"bytes", lp.output.bytes}});
-      l["l1"] = {{"bytes", lp.used}, {"buffers", bufs}};
+      int64_t footprint = 0;
+      auto add = [&](const L1Buffer& b, size_t count) {
+        count = std::max<size_t>(count, 1);
+        bufs.push_back({{"tensor", g.tensor(b.tensor).name}, {"offset", b.offset}, {"bytes", b.bytes}, {"count", count}});
+        footprint += b.bytes * static_cast<int64_t>(count);
+      };
+      for (size_t k = 0; k < lp.inputs.size(); ++k)
+        add(lp.inputs[k], k < lp.inputOffsets.size() ? lp.inputOffsets[k].size() : 1);
+      add(lp.output, lp.outputOffsets.size());
+      l["l1"] = {{"bytes", footprint}, {"top", lp.used}, {"buffers", bufs}};
     }
     if (i < ctx.opts.nodeReport.size())
       for (auto& [k, v] : ctx.opts.nodeReport[i].items()) l[k] = v;
@@ -56,6 +68,23 @@ std::string emitReport(const EmitContext& ctx) {
   int64_t weightBytes = 0;
   for (size_t t = 0; t < g.tensors.size(); ++t)
     if (ctx.usedConstant[t]) weightBytes += g.tensors[t].type.bytes();
+  // Accelerator layers keep their weights as streams in the accelerator's format (also flash),
+  // sized by the same encoders accel_layers.c is printed from.
+  int64_t streamBytes = 0;
+  for (size_t i = 0; i < g.nodes.size() && ctx.opts.l1 != nullptr; ++i) {
+    const Node& n = g.nodes[i];
+    if (n.accel < 0) continue;
+    const LayerSchedule& s = ctx.opts.l1->layers[i].schedule;
+    if (n.op == OpKind::QConv2D) {
+      streamBytes += static_cast<int64_t>(digitalConvStream(g, n).size());
+    } else if (n.op == OpKind::QDense) {
+      streamBytes += static_cast<int64_t>(
+          (s.numK > 1 ? digitalDenseTileStreams(g, n, s.tileK) : digitalDenseStream(g, n)).size());
+    } else if (n.op == OpKind::AnalogConv2D) {
+      streamBytes += static_cast<int64_t>(analogArray(g, n).size());
+      for (size_t k = 2; k < 4; ++k) streamBytes += 2 * g.type(n.inputs[k]).elements();  // int16 BN
+    }
+  }
 
   Json r;
   r["model"] = ctx.opts.modelName;
@@ -71,7 +100,8 @@ std::string emitReport(const EmitContext& ctx) {
   r["memory"] = {{"arena_bytes", plan.size},
                  {"liveness_lower_bound", plan.lowerBound},
                  {"arena_alignment", plan.alignment},
-                 {"weights_bytes", weightBytes}};
+                 {"weights_bytes", weightBytes},
+                 {"accelerator_weights_bytes", streamBytes}};
   for (auto& [k, v] : ctx.opts.reportExtra.items()) r[k] = v;
   return r.dump(2) + "\n";
 }
