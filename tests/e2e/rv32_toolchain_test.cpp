@@ -186,6 +186,17 @@ TEST_F(Rv32, ProfilePrintsOneRowPerLayerAndWritesCsvAndJson) {
     }
   }
   EXPECT_GT(cpuMacLayers, 0u);
+  // Accelerator layers: the simulator's timeline measures exactly the compiler's modeled cycles
+  // (a layer whose output stays in L1 pays no copy to L2 in a profile build either).
+  size_t accelLayers = 0;
+  for (size_t i = 0; i < layers; ++i) {
+    const nlohmann::json& rl = report["layers"][i];
+    if (rl["core"] == "cpu") continue;
+    ++accelLayers;
+    EXPECT_EQ(pj["layers"][i]["cycles"].get<int64_t>(), rl["modeled"]["cycles"].get<int64_t>())
+        << rl["name"];
+  }
+  EXPECT_GT(accelLayers, 0u);
   EXPECT_EQ(pj["mode"], "individual");
   EXPECT_GT(pj["total"]["cycles"].get<uint64_t>(), 0u);
 }

@@ -187,7 +187,7 @@ struct LayerEmitter {
         emitTable(w, "htvm_xfer", inTable(k), ins);
       }
     }
-    if (s.outResident) w.directive("#ifdef HTVM_TRACE");  // only a trace build copies it out
+    if (s.outResident) w.directive("#if HTVM_TRACE_RECORDS");  // only a trace build copies it out
     emitTable(w, "htvm_xfer", sym + "_out", outs);
     if (s.outResident) w.directive("#endif");
     if (!many()) return;
@@ -289,8 +289,9 @@ struct LayerEmitter {
       copyOut("t", true);
     }
     if (s.outResident) {
-      // The output stays in L1 for its consumers; a trace build still copies it to L2.
-      w.directive("#ifdef HTVM_TRACE");
+      // The output stays in L1 for its consumers; a trace build still copies it to L2 for its
+      // records (htvm_model.h defines HTVM_TRACE_RECORDS).
+      w.directive("#if HTVM_TRACE_RECORDS");
       {
         auto b = w.block("");
         w.line("htvm_dma_t out;");
@@ -384,6 +385,7 @@ std::string emitAccelLayers(const EmitContext& ctx) {
   w.blank();
   w.directive("#include \"accel_layers.h\"");
   w.directive("#include \"htvm_hal.h\"");
+  w.directive("#include \"htvm_model.h\"");
   w.blank();
   w.directive(
       "#define HTVM_TRY_HAL(call) do { int rc_ = (call); if (rc_ != HTVM_OK) return rc_; } while "

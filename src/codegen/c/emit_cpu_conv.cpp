@@ -3,7 +3,8 @@
 // parameters are literals. Float: `float acc = 0; acc += x * w` over (ci, kh, kw) or k in
 // order, then `acc + b` (no fused multiply-add: the Makefile passes -ffp-contract=off), in the
 // plain loop nests below. Integer operands go to the register-blocked kernels of
-// emit_cpu_blocked.cpp: int32 accumulation of int32-promoted products, bias added in int32,
+// emit_cpu_blocked.cpp (rv32) and the auto-vectorisable host kernels of emit_cpu_vector.cpp,
+// selected by the preprocessor: int32 accumulation of int32-promoted products, bias added in int32,
 // stored in the output dtype. Both finish each output element with emitConvStore (one pass over
 // the output, no intermediate int32 tensor): qconv2d/qdense requantize `acc + b`; analog_conv2d
 // applies the ADC (floorf of the float32 quotient by the gain, clamped to the ADC range), the
@@ -79,7 +80,7 @@ Result<bool> checkOperands(const EmitContext& ctx, const Node& n) {
 // The float quotient and floorf are what floor_div_f32 computes. The clamp happens before the
 // conversion to int32 (which would be undefined for out-of-range values); bounds within 2^24 are
 // exact float32 literals, larger ones are compared in double, where every int32 is exact.
-void emitAdc(CWriter& w, const Node& n, const std::string& acc) {
+void emitAdc(CWriter& w, const Node& n, const std::string& acc, ClampStyle style) {
   const float gain = static_cast<float>(n.attrFloat("gain"));
   const int64_t lo = n.attrInt("adc_lo"), hi = n.attrInt("adc_hi");
   const bool exactFloat =
@@ -89,6 +90,11 @@ void emitAdc(CWriter& w, const Node& n, const std::string& acc) {
   };
   w.line("{} q = floorf((float){} / {});", exactFloat ? "float" : "double", acc,
          floatLiteral(gain));
+  if (style == ClampStyle::Select) {
+    w.line("q = q < {0} ? {0} : q;", bound(lo));
+    w.line("q = {0} < q ? {0} : q;", bound(hi));
+    return;
+  }
   w.line("if (q < {0}) q = {0};", bound(lo));
   w.line("if ({0} < q) q = {0};", bound(hi));
 }
@@ -105,7 +111,10 @@ void emitConvPrologue(CWriter& w, const EmitContext& ctx, const Node& n) {
 
 Status emitConvStore(CWriter& w, const EmitContext& ctx, const Node& n, bool integer,
                      const std::string& acc, bool biasAdded, const std::string& dst,
-                     const std::string& ch) {
+                     const std::string& ch, ClampStyle style) {
+  auto requant = [&](const std::string& v) {
+    return style == ClampStyle::Select ? emitRequantSelect(w, n, v) : emitRequant(w, n, v);
+  };
   const char* outT = cType(ctx.g.type(n.outputs[0]).dtype);
   const bool addBias = hasBias(n) && !biasAdded;
   switch (n.op) {
@@ -113,11 +122,11 @@ Status emitConvStore(CWriter& w, const EmitContext& ctx, const Node& n, bool int
     case OpKind::QDense:
       w.line("int32_t v = {}{};", acc,
              addBias ? fmt::format(" + (int32_t)b[{}]", ch) : std::string());
-      HTVM_TRY(emitRequant(w, n, "v"));
+      HTVM_TRY(requant("v"));
       w.line("{} = ({})v;", dst, outT);
       return ok();
     case OpKind::AnalogConv2D: {
-      emitAdc(w, n, acc);
+      emitAdc(w, n, acc, style);
       const bool identity = identityBn(ctx, n);
       if (identity)
         w.line("int32_t v = (int32_t)q;");
@@ -127,7 +136,7 @@ Status emitConvStore(CWriter& w, const EmitContext& ctx, const Node& n, bool int
       const bool noop = identity && n.attrInt("shift") == 0 &&
                         n.attrInt("lo") <= n.attrInt("adc_lo") &&
                         n.attrInt("hi") >= n.attrInt("adc_hi");
-      if (!noop) HTVM_TRY(emitRequant(w, n, "v"));
+      if (!noop) HTVM_TRY(requant("v"));
       w.line("{} = ({})v;", dst, outT);
       return ok();
     }
@@ -158,7 +167,7 @@ Status emitConvBody(CWriter& w, const EmitContext& ctx, const Node& n) {
   const int64_t M = ws[0], Cg = ws[1], KH = ws[2], KW = ws[3];
   const int64_t OH = ys[2], OW = ys[3];
   const bool isInt = integer.value();
-  if (isInt) return emitBlockedConvBody(w, ctx, n);
+  if (isInt) return emitIntegerConvBody(w, ctx, n);
 
   emitConvPrologue(w, ctx, n);
   auto ln = w.block(fmt::format("for (int32_t n = 0; n < {}; ++n)", xs[0]));
@@ -204,7 +213,7 @@ Status emitDenseBody(CWriter& w, const EmitContext& ctx, const Node& n) {
   const int64_t M = g.type(n.outputs[0]).shape[1];
   const bool transB = n.attrInt("trans_b") != 0;  // 1: w is [M, K]; 0: w is [K, M]
   const bool isInt = integer.value();
-  if (isInt) return emitBlockedDenseBody(w, ctx, n);
+  if (isInt) return emitIntegerDenseBody(w, ctx, n);
 
   auto ln = w.block(fmt::format("for (int32_t n = 0; n < {}; ++n)", N));
   auto lm = w.block(fmt::format("for (int32_t m = 0; m < {}; ++m)", M));

@@ -5,7 +5,7 @@
 // does, except for the two common ranges, which cost one unsigned comparison when v is in range
 // (the usual case) and compute the bound from v's sign otherwise: [0, hi] (ReLU), where an
 // out-of-range v becomes ~(v >> 31) & hi, and [-hi - 1, hi] (a signed type's range), where it
-// becomes (v >> 31) ^ hi.
+// becomes (v >> 31) ^ hi. emitRequantSelect is the branch-free form for wide host cores.
 #include <fmt/format.h>
 
 #include <algorithm>
@@ -34,6 +34,18 @@ Status emitRequant(CWriter& w, const Node& n, const std::string& v) {
   }
   if (lo > dtypeMin(DType::I32)) w.line("if ({0} < {1}) {0} = {1};", v, intLiteral(lo));
   if (hi < dtypeMax(DType::I32)) w.line("if ({1} < {0}) {0} = {1};", v, intLiteral(hi));
+  return ok();
+}
+
+Status emitRequantSelect(CWriter& w, const Node& n, const std::string& v) {
+  const int64_t shift = n.attrInt("shift"), lo = n.attrInt("lo"), hi = n.attrInt("hi");
+  if (shift < 0) return error() << nodeRef(n) << ": codegen: negative shift " << shift;
+  for (int64_t b : {lo, hi})
+    if (b < dtypeMin(DType::I32) || b > dtypeMax(DType::I32))
+      return error() << nodeRef(n) << ": codegen: requant bound " << b << " is outside int32";
+  if (shift > 0) w.line("{} >>= {};", v, std::min<int64_t>(shift, 31));
+  if (lo > dtypeMin(DType::I32)) w.line("{0} = {0} < {1} ? {1} : {0};", v, intLiteral(lo));
+  if (hi < dtypeMax(DType::I32)) w.line("{0} = {1} < {0} ? {1} : {0};", v, intLiteral(hi));
   return ok();
 }
 

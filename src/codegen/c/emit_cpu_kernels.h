@@ -1,6 +1,6 @@
 // Internal to the CPU kernel emitters (emit_cpu_conv.cpp, emit_cpu_blocked.cpp,
-// emit_cpu_fused.cpp): the pieces they share beyond the kernel-body entry points of
-// emit_context.h.
+// emit_cpu_vector.cpp, emit_cpu_fused.cpp): the pieces they share beyond the kernel-body entry
+// points of emit_context.h.
 #pragma once
 
 #include <string>
@@ -17,14 +17,28 @@ void emitConvPrologue(CWriter& w, const EmitContext& ctx, const Node& n);
 // float) accumulator expression, which already includes the bias when `biasAdded`; the result is
 // stored to the C lvalue `dst`. `ch` is the output channel expression (bias, BN constants).
 // qconv2d/qdense requantize, analog_conv2d applies ADC, BN and requant (emit_cpu_conv.cpp).
+// How an epilogue clamps: with branches that skip the usual in-range case (cheapest on a small
+// in-order core), or with conditional selects (wide out-of-order hosts, where a data-dependent
+// branch mispredicts about every other output of a ReLU layer; selects also vectorise).
+enum class ClampStyle { Branch, Select };
+
 Status emitConvStore(CWriter& w, const EmitContext& ctx, const Node& n, bool integer,
                      const std::string& acc, bool biasAdded, const std::string& dst,
-                     const std::string& ch);
+                     const std::string& ch, ClampStyle style = ClampStyle::Branch);
+
+// emitRequant (emit_context.h) with selects: the same values, clip's order of the two bounds.
+Status emitRequantSelect(CWriter& w, const Node& n, const std::string& v);
 
 // Register-blocked kernels for integer conv2d/qconv2d/analog_conv2d (any shape, group count,
 // stride, pad, dilation) and integer dense/qdense; see emit_cpu_blocked.cpp. Operands are checked
 // by the caller. Bit-exact with the plain kernels of emit_cpu_conv.cpp.
 Status emitBlockedConvBody(CWriter& w, const EmitContext& ctx, const Node& n);
 Status emitBlockedDenseBody(CWriter& w, const EmitContext& ctx, const Node& n);
+
+// Integer conv2d/qconv2d/analog_conv2d and dense/qdense bodies: the blocked body for rv32 and,
+// when x and w are 8/16-bit and w is constant, the auto-vectorisable host body of
+// emit_cpu_vector.cpp beside it, chosen by `#if HTVM_VECTOR_KERNELS` (defined in cpu_layers.c).
+Status emitIntegerConvBody(CWriter& w, const EmitContext& ctx, const Node& n);
+Status emitIntegerDenseBody(CWriter& w, const EmitContext& ctx, const Node& n);
 
 }  // namespace htvm

@@ -309,6 +309,15 @@ Result<std::string> emitCpuLayers(const EmitContext& ctx) {
   w.directive("#else");
   w.directive("#define HTVM_SCHED_FENCE() ((void)0)");
   w.directive("#endif");
+  w.comment(
+      "Integer conv/dense bodies: the register-blocked scalar body for small in-order cores (any\n"
+      "RISC-V target, or -DHTVM_SCALAR_KERNELS on the host), else a body shaped for\n"
+      "auto-vectorisation on wide-SIMD hosts (int16 dot products, static scratch).");
+  w.directive("#if defined(__riscv) || defined(HTVM_SCALAR_KERNELS)");
+  w.directive("#define HTVM_VECTOR_KERNELS 0");
+  w.directive("#else");
+  w.directive("#define HTVM_VECTOR_KERNELS 1");
+  w.directive("#endif");
   for (size_t i = 0; i < ctx.g.nodes.size(); ++i) {
     const Node& n = ctx.g.nodes[i];
     if (ctx.isAliasedReshape(n)) continue;  // no code: the output aliases the input

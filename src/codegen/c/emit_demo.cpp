@@ -168,8 +168,9 @@ void emitProfiler(CWriter& w, const EmitContext& ctx) {
   w.blank();
   if (ctx.hasAccel) {
     w.comment(
-        "Modeled cycles of all accelerators so far (the simulator's counters); on rv32 the\n"
-        "simulator's own instructions are not the accelerator's time.");
+        "Modeled cycles of all accelerators so far: the span of each accelerator's timeline,\n"
+        "where DMA overlaps jobs (the serial counters would count hidden copies too); on rv32\n"
+        "the simulator's own instructions are not the accelerator's time.");
     auto f = w.block("static uint64_t htvm_accel_cycles(void)");
     w.line("uint64_t sum = 0;");
     w.line("htvm_perf_t p;");
@@ -177,7 +178,7 @@ void emitProfiler(CWriter& w, const EmitContext& ctx) {
     {
       auto b = w.block("for (a = 0; a < htvm_num_accels; ++a)");
       w.line("htvm_perf_read(a, &p);");
-      w.line("sum += p.compute_cycles + p.dma_cycles + p.setup_cycles + p.weight_cycles;");
+      w.line("sum += p.elapsed_cycles;");
     }
     w.line("return sum;");
   } else {
@@ -539,17 +540,6 @@ std::string emitDemo(const EmitContext& ctx) {
     w.directive("#include \"htvm_hal.h\"");
     w.directive("#endif");
   }
-  w.blank();
-  w.comment(
-      "Trace records are written by trace builds (make trace passes HTVM_TRACE_RECORDS=1);\n"
-      "individual profile builds define HTVM_TRACE only for the per-layer hook.");
-  w.directive("#ifndef HTVM_TRACE_RECORDS");
-  w.directive("#if defined(HTVM_TRACE) && !HTVM_PROFILE");
-  w.directive("#define HTVM_TRACE_RECORDS 1");
-  w.directive("#else");
-  w.directive("#define HTVM_TRACE_RECORDS 0");
-  w.directive("#endif");
-  w.directive("#endif");
   w.blank();
   w.line("static float htvm_in[HTVM_INPUT_ELEMS];");
   w.line("static float htvm_out[HTVM_OUTPUT_ELEMS];");

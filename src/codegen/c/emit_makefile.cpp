@@ -6,7 +6,8 @@
 //                        in build/htvm_demo.map; objects in build/rv32/
 //   make [TARGET=rv32] run IN=x.bin OUT=y.bin   the demo on the host or on qemu-system-riscv32
 //   make clean
-// Options: PROFILE=none|global|individual, OPT=0..3, INDEFINITE=1, STACK_BYTES=N (rv32). An
+// Options: PROFILE=none|global|individual, OPT=0..3, INDEFINITE=1, STACK_BYTES=N (rv32),
+// HOST_ARCH=<gcc -march value> (host; empty keeps the portable x86-64 baseline). An
 // optional target.mk (written by the htvm driver) sets the platform's L2 sizes and defaults for
 // these. The flags of the last build are kept in build/flags-<target>, so changing any of them
 // rebuilds. CC may be overridden on the command line or in the environment; CFLAGS are appended.
@@ -33,7 +34,11 @@ std::string emitMakefile(const EmitContext& ctx) {
 #                        no argv, so IN is copied to htvm_in.bin and htvm_out.bin to OUT
 #   make clean
 # Options: PROFILE=none|global|individual (cycle counts of sample 0: whole run or per layer),
-#   OPT=0..3 (-O level), INDEFINITE=1 (run the last sample forever), STACK_BYTES=N (rv32 stack).
+#   OPT=0..3 (-O level), INDEFINITE=1 (run the last sample forever), STACK_BYTES=N (rv32 stack),
+#   HOST_ARCH=<gcc -march value> for the host build, e.g. `make OPT=3 HOST_ARCH=native` (the
+#   conv/dense kernels are written for auto-vectorisation, so wider SIMD such as AVX2/AVX-512 VNNI
+#   speeds them up; the binary then runs only on such CPUs). Empty (the default) keeps gcc's
+#   portable baseline (x86-64: SSE2). rv32 ignores it.
 # target.mk (optional, written by htvm) sets HTVM_L2_BYTES / HTVM_L2_PRIVATE_BYTES from the
 # platform file and the defaults chosen at compile time. CC can be overridden (make CC=clang);
 # CFLAGS are appended to the fixed flags below.
@@ -45,6 +50,7 @@ PROFILE ?= none
 OPT ?= 2
 INDEFINITE ?= 0
 STACK_BYTES ?= 8192
+HOST_ARCH ?=
 IN ?= htvm_in.bin
 OUT ?= htvm_out.bin
 QEMU ?= qemu-system-riscv32
@@ -68,7 +74,7 @@ ifeq ($(TARGET),host)
 ifeq ($(origin CC),default)
 CC = gcc
 endif
-ARCH_FLAGS =
+ARCH_FLAGS = $(if $(HOST_ARCH),-march=$(HOST_ARCH))
 LDLIBS = -lm
 LDFLAGS_ALL =
 else ifeq ($(TARGET),rv32)

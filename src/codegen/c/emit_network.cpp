@@ -58,6 +58,18 @@ std::string emitModelHeader(const EmitContext& ctx) {
       "void htvm_trace_tensor(int node_index, const char* node_name, const void* data, unsigned "
       "bytes);");
   w.directive("#endif");
+  w.comment(
+      "Whether the hook reads the tensors: trace builds (make trace passes\n"
+      "HTVM_TRACE_RECORDS=1) do, so layers whose output stays in accelerator L1 also copy it\n"
+      "to L2; individual profile builds define HTVM_TRACE only to mark layer boundaries and\n"
+      "must not pay for those copies.");
+  w.directive("#ifndef HTVM_TRACE_RECORDS");
+  w.directive("#if defined(HTVM_TRACE) && !HTVM_PROFILE");
+  w.directive("#define HTVM_TRACE_RECORDS 1");
+  w.directive("#else");
+  w.directive("#define HTVM_TRACE_RECORDS 0");
+  w.directive("#endif");
+  w.directive("#endif");
   w.blank();
   w.directive("#ifdef __cplusplus");
   w.line("}");
