@@ -70,18 +70,18 @@ std::string ident(const std::string& prefix, int64_t a, int64_t b) {
   return fmt::format("{}{}_{}", prefix, a, b);
 }
 
-// One conv layer as the blocked emitter sees it.
-struct ConvLayer {
+// One conv layer as the blocked emitter sees it: its geometry and how it is blocked.
+struct ConvLayer : ConvShape {
   const EmitContext& ctx;
   const Node& n;
-  int64_t N, C, H, W, M, Cg, KH, KW, OH, OW, sH, sW, dH, dW, pt, pl, group, Mg;
   int64_t no = 4, mb = 2;  // outputs per block along a row, output channels per block
   bool unrollKh = true;    // kh taps unrolled (else a loop with literal bounds)
   int64_t cUnroll = 1;     // input channels per iteration of the reduction loop
   bool namedWeights = false;  // weights of the channel held in locals k<kh>_<kw>
   std::string xT, wT, yT;
 
-  int64_t taps() const { return KH * KW; }
+  ConvLayer(const EmitContext& c, const Node& node)
+      : ConvShape(convShape(c.g, node)), ctx(c), n(node) {}
   // Index of weight (channel mm of the block, input channel c, kernel row r, column k) relative
   // to the block's first weight: the ONNX order [m][c][kh][kw], read as mb rows in step.
   int64_t wIdx(int64_t mm, int64_t c, int64_t r, int64_t k) const {
@@ -91,16 +91,8 @@ struct ConvLayer {
 
 ConvLayer makeConvLayer(const EmitContext& ctx, const Node& n) {
   const Graph& g = ctx.g;
-  const Shape& xs = g.type(n.inputs[0]).shape;
-  const Shape& ws = g.type(n.inputs[1]).shape;
-  const Shape& ys = g.type(n.outputs[0]).shape;
-  const Ints& s = n.attrInts("strides");
   const Ints& p = n.attrInts("pads");
-  const Ints& d = n.attrInts("dilations");
-  ConvLayer L{ctx, n, xs[0], xs[1], xs[2], xs[3], ws[0], ws[1], ws[2], ws[3], ys[2], ys[3],
-              s[0], s[1], d[0], d[1], p[0], p[1], n.attrInt("group"), 0, 4, 2, true, 1,
-              false, "", "", ""};
-  L.Mg = L.M / L.group;
+  ConvLayer L(ctx, n);
   // A 1x1 stride-1 unpadded conv reads and writes whole planes: one long row.
   if (L.KH == 1 && L.KW == 1 && L.sH == 1 && L.sW == 1 && p[0] == 0 && p[1] == 0 && p[2] == 0 &&
       p[3] == 0) {
@@ -359,7 +351,7 @@ Status emitBlockedConvBody(CWriter& w, const EmitContext& ctx, const Node& n) {
   const int64_t full = L.Mg / L.mb, rest = L.Mg % L.mb;
 
   auto ln = w.block(fmt::format("for (int32_t n = 0; n < {}; ++n)", L.N));
-  auto lg = w.block(fmt::format("for (int32_t g = 0; g < {}; ++g)", L.group));
+  auto lg = w.block(fmt::format("for (int32_t g = 0; g < {}; ++g)", L.G));
   w.line("const {}* xg = x + {};", L.xT, affine({{"n", L.C * hw}, {"g", L.Cg * hw}}));
   w.line("{}* yg = y + {};", L.yT, affine({{"n", L.M * ohw}, {"g", L.Mg * ohw}}));
   w.line("const {}* wg = w + {};", L.wT, affine({{"g", L.Mg * per}}));

@@ -101,6 +101,18 @@ void emitAdc(CWriter& w, const Node& n, const std::string& acc, ClampStyle style
 
 }  // namespace
 
+ConvShape convShape(const Graph& g, const Node& n) {
+  const Shape& xs = g.type(n.inputs[0]).shape;
+  const Shape& ws = g.type(n.inputs[1]).shape;
+  const Shape& ys = g.type(n.outputs[0]).shape;
+  const Ints& s = n.attrInts("strides");
+  const Ints& p = n.attrInts("pads");
+  const Ints& d = n.attrInts("dilations");
+  const int64_t G = n.attrInt("group");
+  return {xs[0], xs[1], xs[2], xs[3], ws[0], ws[1], ws[2], ws[3], ys[2], ys[3],
+          s[0],  s[1],  d[0],  d[1],  p[0],  p[1],  p[2],  p[3],  G,     ws[0] / G};
+}
+
 void emitConvPrologue(CWriter& w, const EmitContext& ctx, const Node& n) {
   if (n.op == OpKind::AnalogConv2D && identityBn(ctx, n)) {
     w.comment("per-channel BN is the identity (k = 1, l = 0): folded");

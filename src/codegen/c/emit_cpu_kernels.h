@@ -9,6 +9,18 @@
 
 namespace htvm {
 
+// A conv2d/qconv2d/analog_conv2d node's geometry as the kernel emitters use it: NCHW input
+// [N][C][H][W], OIHW weights [M][Cg][KH][KW], output [N][M][OH][OW], strides, dilations, pads
+// (top, left, bottom, right), G groups of Mg output channels.
+struct ConvShape {
+  int64_t N, C, H, W, M, Cg, KH, KW, OH, OW, sH, sW, dH, dW, pt, pl, pb, pr, G, Mg;
+  int64_t PH() const { return H + pt + pb; }
+  int64_t PW() const { return W + pl + pr; }
+  int64_t P() const { return OH * OW; }
+  int64_t taps() const { return KH * KW; }
+};
+ConvShape convShape(const Graph& g, const Node& n);
+
 // Statements at the top of a conv kernel body (analog_conv2d with an identity BN marks k and l
 // unused).
 void emitConvPrologue(CWriter& w, const EmitContext& ctx, const Node& n);

@@ -147,26 +147,6 @@ Status emitChannelBlocks(CWriter& w, const EmitContext& ctx, const Node& n, int6
   return ok();
 }
 
-struct ConvShape {
-  int64_t N, C, H, W, M, Cg, KH, KW, OH, OW, sH, sW, dH, dW, pt, pl, pb, pr, G, Mg;
-  int64_t PH() const { return H + pt + pb; }
-  int64_t PW() const { return W + pl + pr; }
-  int64_t P() const { return OH * OW; }
-};
-
-ConvShape convShape(const EmitContext& ctx, const Node& n) {
-  const Graph& g = ctx.g;
-  const Shape& xs = g.type(n.inputs[0]).shape;
-  const Shape& ws = g.type(n.inputs[1]).shape;
-  const Shape& ys = g.type(n.outputs[0]).shape;
-  const Ints& s = n.attrInts("strides");
-  const Ints& p = n.attrInts("pads");
-  const Ints& d = n.attrInts("dilations");
-  const int64_t G = n.attrInt("group");
-  return {xs[0], xs[1], xs[2], xs[3], ws[0], ws[1], ws[2], ws[3], ys[2], ys[3],
-          s[0],  s[1],  d[0],  d[1],  p[0],  p[1],  p[2],  p[3],  G,     ws[0] / G};
-}
-
 // Copies batch item `n` of x (NCHW) into the interior of the channel-last plane xh, whose channel
 // stride is `cs`.
 void emitPlaneFill(CWriter& w, const ConvShape& L, int64_t cs) {
@@ -314,7 +294,7 @@ Status emitConvGemm(CWriter& w, const EmitContext& ctx, const Node& n, const Con
 }
 
 Status emitVectorConvBody(CWriter& w, const EmitContext& ctx, const Node& n) {
-  const ConvShape L = convShape(ctx, n);
+  const ConvShape L = convShape(ctx.g, n);
   emitConvPrologue(w, ctx, n);
   if (L.Cg == 1 && L.G > 1) return emitDepthwise(w, ctx, n, L);
   return emitConvGemm(w, ctx, n, L);
