@@ -87,6 +87,8 @@ std::string layerTable(const std::string& reportJsonPath) {
       m.value("liveness_lower_bound", int64_t{0}),
       m.value("weights_bytes", int64_t{0}) + m.value("accelerator_weights_bytes", int64_t{0}));
   if (r.contains("performance")) out += performanceLine(r["performance"], r.value("l1_residency", nlohmann::json::array()));
+  for (const auto& w : r.value("warnings", nlohmann::json::array()))
+    out += "warning: " + w.get<std::string>() + "\n";
   return out;
 }
 

@@ -295,6 +295,15 @@ Result<CompiledModel> lowerModel(const CompileOptions& opts) {
 
   m.plan = planArena(m.graph);
   HTVM_CHECK(!anyBuffersOverlap(m.graph, m.plan)) << "arena planner placed two live tensors on the same bytes";
+  // The bare-metal link places the arena in L2 past the host-private part (htvm_rv32.ld); the
+  // host build has no such limit, so this is a warning here and a link error there.
+  const int64_t l2Room = m.platform.l2.bytes.value - m.platform.l2.hostPrivateBytes.value;
+  if (m.plan.size > l2Room)
+    m.warnings.push_back("activation arena " + std::to_string(m.plan.size) + " B exceeds the " +
+                         std::to_string(l2Room) + " B of " + m.platform.name +
+                         "'s L2 outside its host-private part (L2 " +
+                         std::to_string(m.platform.l2.bytes.value) + " B): the host build runs, "
+                         "a bare-metal build (--target rv32) will not link");
   Status l1 = scheduleAndPlaceL1(m, style.value());
   if (!l1.ok()) return error() << opts.modelPath << ": " << l1.diag().message;
   stage("memory plan");
@@ -325,6 +334,7 @@ Result<CompiledModel> compileModel(const CompileOptions& opts) {
   co.reportExtra["conf"] = opts.conf;
   co.reportExtra["performance"] = performanceSummary(*m, opts.schedule);
   co.reportExtra["l1_residency"] = residencyReport(*m);
+  co.reportExtra["warnings"] = m->warnings;
   nlohmann::json assumptions = nlohmann::json::array();
   for (const Assumption& a : m->platform.assumptions)
     assumptions.push_back({{"parameter", a.path}, {"value", a.value}, {"note", a.note}});

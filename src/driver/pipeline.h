@@ -51,6 +51,9 @@ struct CompiledModel {
   L1Plan l1;                        // includes every accelerator layer's schedule
   std::vector<TilingStats> tiling;  // per node (empty entries for CPU nodes)
   int64_t residencySavedCycles = 0;
+  // What compiles but will not deploy as planned (e.g. an arena larger than the platform's L2);
+  // printed by the CLI and listed in report.json.
+  std::vector<std::string> warnings;
   std::vector<std::pair<std::string, double>> stageSeconds;
   double totalSeconds = 0;
 };

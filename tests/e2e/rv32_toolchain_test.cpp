@@ -77,6 +77,11 @@ TEST_F(Rv32, L2TooSmallIsALinkErrorNamingTheRegion) {
   Outcome c =
       sh(htvm("compile " + kResnet8 + " --platform " + platform.string() + " -o " + out.string()));
   ASSERT_EQ(c.code, 0) << c.output;
+  // The compile already says so (80000 - 65536 host-private = 14464 B of room).
+  EXPECT_TRUE(std::regex_search(
+      c.output, std::regex(R"(htvm: warning: activation arena \d+ B exceeds the 14464 B of )"
+                           R"(diana_small_l2's L2 .*will not link)")))
+      << c.output;
   EXPECT_NE(readText(out / "target.mk").find("HTVM_L2_BYTES = 80000"), std::string::npos);
   Outcome m = sh("make -s -C " + out.string() + " TARGET=rv32");
   EXPECT_NE(m.code, 0) << m.output;
@@ -90,6 +95,7 @@ TEST_F(Rv32, L2TooSmallIsALinkErrorNamingTheRegion) {
   Outcome ok = sh(htvm("compile " + kResnet8 + " -o " + out.string()) + " && make -s -C " +
                   out.string() + " TARGET=rv32");
   EXPECT_EQ(ok.code, 0) << ok.output;
+  EXPECT_EQ(ok.output.find("warning: activation arena"), std::string::npos) << ok.output;
 }
 
 TEST_F(Rv32, LinkMapHasNoHeap) {

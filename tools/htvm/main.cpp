@@ -160,6 +160,7 @@ int main(int argc, char** argv) {
       if (!b0.ok()) return fail(b0.diag());
       auto r0 = htvm::compileModel(compile);
       if (!r0.ok()) return fail(r0.diag());
+      for (const std::string& w : r0->warnings) std::cerr << "htvm: warning: " << w << "\n";
       htvm::TargetConfig tc = htvm::targetConfig(*r0);
       tc.profile = b0->profile;
       tc.optLevel = b0->optLevel;
