@@ -7,6 +7,7 @@
 #include "frontend/onnx/onnx_import.h"
 #include "ir/op_registry.h"
 #include "ir/verify.h"
+#include "passes/fuse_input_quant.h"
 #include "passes/fuse_requant.h"
 #include "passes/insert_relayout.h"
 #include "platform/cost_model.h"
@@ -263,6 +264,7 @@ Result<CompiledModel> lowerModel(const CompileOptions& opts) {
     return error() << opts.modelPath << ": models with " << ir.inputs.size() << " inputs and "
                    << ir.outputs.size() << " outputs are not supported yet (exactly one of each)";
   m.graph = ir;
+  if (auto q = fuseInputQuant(m.graph); !q.ok()) return error() << opts.modelPath << ": " << q.diag().message;
   auto fused = fuseRequant(m.graph);
   if (!fused.ok()) return error() << opts.modelPath << ": " << fused.diag().message;
   stage("fuse");

@@ -28,6 +28,7 @@ KernelTable buildTable() {
   set(OpKind::FloorDiv, floorDivKernel);
   set(OpKind::FloorDivF32, floorDivF32Kernel);
   set(OpKind::Cast, castKernel);
+  set(OpKind::QuantizeF32, quantizeF32Kernel);
   set(OpKind::QConv2D, qconv2dKernel);
   set(OpKind::QDense, qdenseKernel);
   set(OpKind::QAdd, qaddKernel);

@@ -4,7 +4,7 @@
 // output shapes are known good; they check only what the verifier leaves open (e.g. the dtypes of
 // conv weights, attribute values) and report it as a Diag naming the node. Family files:
 // kernels_conv.cpp (conv2d, dense), kernels_elementwise.cpp, kernels_shape.cpp, kernels_fused.cpp
-// (qconv2d, qdense, qadd, analog_conv2d, relayout).
+// (qconv2d, qdense, qadd, analog_conv2d, relayout), kernels_quantize.cpp (quantize_f32).
 #pragma once
 
 #include <cstdint>
@@ -48,6 +48,7 @@ Status shiftRightKernel(const KernelArgs& a, Buffer& out);
 Status floorDivKernel(const KernelArgs& a, Buffer& out);
 Status floorDivF32Kernel(const KernelArgs& a, Buffer& out);
 Status castKernel(const KernelArgs& a, Buffer& out);
+Status quantizeF32Kernel(const KernelArgs& a, Buffer& out);
 Status reshapeKernel(const KernelArgs& a, Buffer& out);
 Status globalAvgPoolKernel(const KernelArgs& a, Buffer& out);
 Status globalSumKernel(const KernelArgs& a, Buffer& out);

@@ -25,6 +25,10 @@ enum class OpKind {
   FloorDiv,       // integer: floor(x / divisor), attr divisor (positive integer)
   FloorDivF32,    // integer in/out: floor(fl32(fl32(x) / fl32(divisor))), attr divisor
   Cast,           // to the output's dtype; float->int requires integer values in range
+  QuantizeF32,    // f32 in, integer out; attrs k >= 0, lo <= hi, nan (ints):
+                  //   y = nan if x is NaN, else clamp(floor(fl32(x * 2^k)), lo, hi)
+                  //   (x * 2^k exact or +-inf; +inf -> hi, -inf -> lo). Made by
+                  //   passes/fuse_input_quant from div/mul(2^+-k) -> floor -> max/min -> cast.
   // Fused integer layers (made by passes/fuse_requant from the ops above; the units accelerators
   // accept). requant(v) = clip(floor(v / 2^shift), lo, hi).
   QConv2D,        // x, w, [b]; conv2d attrs + shift, lo, hi: requant(conv2d(x, w) + b)

@@ -22,7 +22,8 @@ struct AttrSpec {
 };
 
 // Which element types an op accepts on its data inputs.
-enum class DTypeRule { Any, FloatOnly, IntOnly };
+// FloatToInt: an f32 data input and an integer output (the one dtype change besides cast).
+enum class DTypeRule { Any, FloatOnly, IntOnly, FloatToInt };
 
 // Output shape from the node and its input types; a Diag names the rule that failed.
 using ShapeFn = std::function<Result<Shape>(const Graph&, const Node&)>;
@@ -52,7 +53,8 @@ const char* opName(OpKind k);
 
 // Op family registration, one per file in src/ir/ops/.
 void addConvOps(OpRegistry& r);         // conv2d, dense
-void addElementwiseOps(OpRegistry& r);  // add, sub, mul, div, max, min, floor, clip, cast, shifts
+void addElementwiseOps(OpRegistry& r);  // add, sub, mul, div, max, min, floor, clip, cast, shifts,
+                                        // quantize_f32
 void addShapeOps(OpRegistry& r);        // reshape, global pools
 void addFusedOps(OpRegistry& r);        // qconv2d, qdense, qadd, analog_conv2d, relayout
 

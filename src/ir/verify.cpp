@@ -49,7 +49,7 @@ Status verifyNode(const Graph& g, const Node& n, std::vector<char>& defined) {
   }
   // Data inputs (not weights/bias of conv/dense, which are checked by their kernels) obey the rule.
   DType x = g.type(n.inputs[0]).dtype;
-  if (def.dtypes == DTypeRule::FloatOnly && x != DType::F32)
+  if ((def.dtypes == DTypeRule::FloatOnly || def.dtypes == DTypeRule::FloatToInt) && x != DType::F32)
     return fail(std::string("float-only op applied to ") + dtypeName(x));
   if (def.dtypes == DTypeRule::IntOnly && !isInteger(x))
     return fail("integer-only op applied to f32");
@@ -65,8 +65,12 @@ Status verifyNode(const Graph& g, const Node& n, std::vector<char>& defined) {
   if (g.type(out).shape != shape.value())
     return fail("output shape " + shapeStr(g.type(out).shape) + " but rule gives " +
                 shapeStr(shape.value()));
-  if (n.op != OpKind::Cast && isInteger(x) != isInteger(g.type(out).dtype))
+  if (def.dtypes == DTypeRule::FloatToInt) {
+    if (!isInteger(g.type(out).dtype))
+      return fail(std::string("output must be an integer type, is ") + dtypeName(g.type(out).dtype));
+  } else if (n.op != OpKind::Cast && isInteger(x) != isInteger(g.type(out).dtype)) {
     return fail("output element type changes between float and integer without a cast");
+  }
   defined[static_cast<size_t>(out)] = 1;
   return ok();
 }

@@ -16,11 +16,13 @@
 //
 // Integer elementwise arithmetic is computed in int32 when both operands are narrower than 32 bits
 // (no overflow is possible for add/sub/mul of int16 values) and in int64 otherwise, then stored in
-// the output dtype with a C conversion. Float ops are plain float32 C expressions.
+// the output dtype with a C conversion. Float ops are plain float32 C expressions, except
+// quantize_f32, which decodes float bits with integer operations only (no soft-float on rv32imac).
 #include <fmt/format.h>
 
 #include <algorithm>
 #include <cmath>
+#include <cstring>
 #include <limits>
 #include <optional>
 
@@ -162,6 +164,69 @@ Status emitClip(CWriter& w, const Node& n, const TensorType& tx, const TensorTyp
   return ok();
 }
 
+// quantize_f32 (op_kind.h) without float arithmetic: each float's bits are decoded and
+// floor(x * 2^k) computed with shifts, then saturated to [lo, hi]. Derivation, with a = |x|'s bits:
+//  - a > 0x7f800000 is a NaN: the node's `nan` value.
+//  - |x| >= 2^(B-k), where 2^B >= max(hi + 1, -lo) (B <= 31), covers +-inf too: |x * 2^k| >= 2^B,
+//    so x > 0 gives floor >= 2^B > hi, and x < 0 gives floor <= -2^B <= lo. The threshold is the
+//    bit pattern of the float 2^(B-k) (float bits of non-negative values order as the values do).
+//  - below it, x = sig * 2^(e' - 150) with sig the 24-bit significand (no hidden bit and e' = 1
+//    for subnormals), so |x * 2^k| = sig / 2^sh with sh = 150 - k - e' >= -7 (for sh < -7 the
+//    value would be >= 2^31 > 2^B): sig << -sh fits 31 bits; for sh > 0, the integer part is
+//    sig >> sh (0 once sh >= 24, as sig < 2^24) and the dropped bits f. floor rounds toward -inf:
+//    a negative x with f != 0 goes one further down. -0.0 and +0.0 give 0.
+Status emitQuantizeF32(CWriter& w, const Node& n, const TensorType& ty) {
+  const int64_t k = n.attrInt("k"), lo = n.attrInt("lo"), hi = n.attrInt("hi");
+  const int64_t nan = n.attrInt("nan");
+  if (k < 0 || k > 149 || lo > hi || lo < dtypeMin(ty.dtype) || hi > dtypeMax(ty.dtype) ||
+      nan < dtypeMin(ty.dtype) || nan > dtypeMax(ty.dtype))
+    return error() << nodeRef(n) << ": codegen: quantize_f32 needs 0 <= k <= 149 and lo <= hi, nan in "
+                   << dtypeName(ty.dtype) << ", has k " << k << ", [" << lo << ", " << hi
+                   << "], nan " << nan;
+  int b = 0;
+  while (b < 31 && (int64_t{1} << b) < std::max<int64_t>(hi + 1, -lo)) ++b;
+  const float t = std::ldexp(1.0f, b - static_cast<int>(k));  // 2^(b-k) >= 2^-149: exact
+  uint32_t tbits = 0;
+  std::memcpy(&tbits, &t, sizeof tbits);
+  w.line("uint32_t u;");
+  w.line("memcpy(&u, &x[i], sizeof u);");
+  w.line("const uint32_t a = u & 0x7fffffffu;");
+  w.line("int32_t v;");
+  w.open("if (a > 0x7f800000u)");
+  w.line("v = {};  /* NaN */", intLiteral(nan));
+  w.close();
+  w.open(fmt::format("else if (a >= 0x{:08x}u)", tbits));
+  w.line("v = (u >> 31) ? {} : {};  /* |x| >= 2^{} (or inf): saturates */", intLiteral(lo),
+         intLiteral(hi), b - k);
+  w.close();
+  w.open("else");
+  w.line("const uint32_t e = a >> 23;");
+  w.line("const uint32_t sig = e ? ((a & 0x7fffffu) | 0x800000u) : a;");
+  w.line("const int32_t sh = {} - (int32_t)(e ? e : 1u);", 150 - k);
+  w.line("uint32_t m = 0, f = sig;");
+  w.open("if (sh <= 0)");
+  w.line("m = sig << -sh;");
+  w.line("f = 0;");
+  w.close();
+  w.open("else if (sh < 24)");
+  w.line("m = sig >> sh;");
+  w.line("f = sig & ((1u << sh) - 1u);");
+  w.close();
+  w.open("if (u >> 31)");
+  w.line("const uint32_t q = m + (f != 0u);  /* <= 2^31: -q in int32 */");
+  w.line("v = q ? -(int32_t)(q - 1u) - 1 : 0;");
+  w.close();
+  w.open("else");
+  w.line("v = (int32_t)m;");
+  w.close();
+  // Here -2^B <= v <= 2^B - 1 (|x * 2^k| < 2^B): a bound at that edge needs no test.
+  if (lo > -(int64_t{1} << b)) w.line("if (v < {0}) v = {0};", intLiteral(lo));
+  if (hi < (int64_t{1} << b) - 1) w.line("if (v > {0}) v = {0};", intLiteral(hi));
+  w.close();
+  w.line("y[i] = ({})v;", cType(ty.dtype));
+  return ok();
+}
+
 // Elementwise unary ops: one flat loop over all elements.
 Status emitUnaryBody(CWriter& w, const EmitContext& ctx, const Node& n) {
   const TensorType& tx = ctx.g.type(n.inputs[0]);
@@ -199,6 +264,7 @@ Status emitUnaryBody(CWriter& w, const EmitContext& ctx, const Node& n) {
       w.line("y[i] = ({})(int32_t)floorf((float)x[i] / {});", outT, floatLiteral(dv));
       break;
     }
+    case OpKind::QuantizeF32: return emitQuantizeF32(w, n, ty);
     case OpKind::Cast:
     case OpKind::Reshape:  // a copy (the planner did not alias it)
       if (tx.dtype == ty.dtype)
@@ -297,6 +363,11 @@ Result<std::string> emitCpuLayers(const EmitContext& ctx) {
   w.comment(ctx.banner("cpu_layers.c"));
   w.directive("#include <math.h>");
   w.directive("#include <stdint.h>");
+  for (const Node& n : ctx.g.nodes)
+    if (n.op == OpKind::QuantizeF32 && n.accel < 0) {
+      w.directive("#include <string.h>");  // memcpy of a float's bits
+      break;
+    }
   w.blank();
   w.directive("#include \"cpu_layers.h\"");
   w.blank();

@@ -35,6 +35,12 @@ void addElementwiseOps(OpRegistry& r) {
   r.add(unary(OpKind::FloorDivF32, "floor_div_f32", {{"divisor", AttrKind::Float, true}},
               DTypeRule::IntOnly));
   r.add(unary(OpKind::Cast, "cast", {}, DTypeRule::Any));
+  r.add(unary(OpKind::QuantizeF32, "quantize_f32",
+              {{"k", AttrKind::Int, true},
+               {"lo", AttrKind::Int, true},
+               {"hi", AttrKind::Int, true},
+               {"nan", AttrKind::Int, true}},
+              DTypeRule::FloatToInt));
 }
 
 }  // namespace htvm
