@@ -8,6 +8,7 @@
 
 #include "ir/op_registry.h"
 #include "ir/verify.h"
+#include "passes/fusion_index.h"
 
 namespace htvm {
 namespace {
@@ -35,25 +36,12 @@ struct ClipStep {
 class Fuser {
  public:
   explicit Fuser(Graph& g)
-      : g_(g), uses_(g.useCounts()), reader_(g.tensors.size(), -1), isOutput_(g.tensors.size(), 0),
-        claimed_(g.nodes.size(), 0) {
-    for (size_t i = 0; i < g.nodes.size(); ++i)
-      for (TensorId t : g.nodes[i].inputs)
-        if (t >= 0)
-          reader_[static_cast<size_t>(t)] =
-              reader_[static_cast<size_t>(t)] == -1 ? static_cast<int>(i) : -2;
-    for (TensorId t : g.outputs) isOutput_[static_cast<size_t>(t)] = 1;
-  }
+      : g_(g), ix_(g) {}
 
   FuseInputQuantStats run() {
-    const size_t before = g_.nodes.size();
     for (size_t i = 0; i < g_.nodes.size(); ++i)
-      if (!claimed_[i] && (g_.nodes[i].op == OpKind::Div || g_.nodes[i].op == OpKind::Mul)) fuse(i);
-    std::vector<Node> kept;
-    for (size_t i = 0; i < g_.nodes.size(); ++i)
-      if (!claimed_[i]) kept.push_back(std::move(g_.nodes[i]));
-    g_.nodes = std::move(kept);
-    stats_.nodesRemoved = static_cast<int>(before - g_.nodes.size());
+      if (!ix_.claimed[i] && (g_.nodes[i].op == OpKind::Div || g_.nodes[i].op == OpKind::Mul)) fuse(i);
+    stats_.nodesRemoved = ix_.compact(g_);
     return stats_;
   }
 
@@ -73,9 +61,9 @@ class Fuser {
   // is an `op`.
   std::optional<size_t> soleReader(TensorId t, std::initializer_list<OpKind> ops) const {
     const size_t ti = static_cast<size_t>(t);
-    if (uses_[ti] != 1 || isOutput_[ti] || reader_[ti] < 0) return std::nullopt;
-    const size_t r = static_cast<size_t>(reader_[ti]);
-    if (claimed_[r] || node(r).accel >= 0) return std::nullopt;
+    if (ix_.uses[ti] != 1 || ix_.isOutput[ti] || ix_.reader[ti] < 0) return std::nullopt;
+    const size_t r = static_cast<size_t>(ix_.reader[ti]);
+    if (ix_.claimed[r] || node(r).accel >= 0) return std::nullopt;
     if (std::find(ops.begin(), ops.end(), node(r).op) == ops.end()) return std::nullopt;
     return r;
   }
@@ -181,15 +169,12 @@ class Fuser {
     f.attrs["hi"] = static_cast<int64_t>(hi);
     f.attrs["nan"] = static_cast<int64_t>(nanValue);
     g_.nodes[root] = std::move(f);
-    for (size_t n : chain) claimed_[n] = 1;
+    for (size_t n : chain) ix_.claimed[n] = 1;
     ++stats_.fused;
   }
 
   Graph& g_;
-  std::vector<int> uses_;
-  std::vector<int> reader_;  // per tensor: the reading node, -1 none, -2 several
-  std::vector<char> isOutput_;
-  std::vector<char> claimed_;  // node absorbed into a fused node (removed at the end)
+  FusionIndex ix_;
   FuseInputQuantStats stats_;
 };
 

@@ -8,6 +8,7 @@
 
 #include "ir/op_registry.h"
 #include "ir/verify.h"
+#include "passes/fusion_index.h"
 
 namespace htvm {
 namespace {
@@ -69,24 +70,11 @@ struct LinearRange {
 class Fuser {
  public:
   explicit Fuser(Graph& g)
-      : g_(g),
-        uses_(g.useCounts()),
-        reader_(g.tensors.size(), -1),
-        isOutput_(g.tensors.size(), 0),
-        producer_(g.producers()),
-        claimed_(g.nodes.size(), 0) {
-    for (size_t i = 0; i < g.nodes.size(); ++i)
-      for (TensorId t : g.nodes[i].inputs)
-        if (t >= 0)
-          reader_[static_cast<size_t>(t)] =
-              reader_[static_cast<size_t>(t)] == -1 ? static_cast<int>(i) : -2;
-    for (TensorId t : g.outputs) isOutput_[static_cast<size_t>(t)] = 1;
-  }
+      : g_(g), ix_(g), producer_(g.producers()) {}
 
   FuseRequantStats run() {
-    const size_t before = g_.nodes.size();
     for (size_t i = 0; i < g_.nodes.size(); ++i) {
-      if (claimed_[i]) continue;
+      if (ix_.claimed[i]) continue;
       switch (g_.nodes[i].op) {
         case OpKind::Conv2D:
           if (!fuseAnalog(i)) fuseLinear(i);
@@ -97,12 +85,8 @@ class Fuser {
       }
     }
     for (size_t i = 0; i < g_.nodes.size(); ++i)
-      if (!claimed_[i] && g_.nodes[i].op == OpKind::Clip) mergeClips(i);
-    std::vector<Node> kept;
-    for (size_t i = 0; i < g_.nodes.size(); ++i)
-      if (!claimed_[i]) kept.push_back(std::move(g_.nodes[i]));
-    g_.nodes = std::move(kept);
-    stats_.nodesRemoved = static_cast<int>(before - g_.nodes.size());
+      if (!ix_.claimed[i] && g_.nodes[i].op == OpKind::Clip) mergeClips(i);
+    stats_.nodesRemoved = ix_.compact(g_);
     return stats_;
   }
 
@@ -110,9 +94,9 @@ class Fuser {
   // The node reading `t` if `t` is an intermediate that only it reads (once), and it is an `op`.
   std::optional<size_t> soleReader(TensorId t, OpKind op) const {
     const size_t ti = static_cast<size_t>(t);
-    if (uses_[ti] != 1 || isOutput_[ti] || reader_[ti] < 0) return std::nullopt;
-    const size_t r = static_cast<size_t>(reader_[ti]);
-    if (claimed_[r] || g_.nodes[r].op != op) return std::nullopt;
+    if (ix_.uses[ti] != 1 || ix_.isOutput[ti] || ix_.reader[ti] < 0) return std::nullopt;
+    const size_t r = static_cast<size_t>(ix_.reader[ti]);
+    if (ix_.claimed[r] || g_.nodes[r].op != op) return std::nullopt;
     return r;
   }
 
@@ -154,7 +138,7 @@ class Fuser {
     fused.sourceOp = node(root).sourceOp;
     fused.accel = node(root).accel;
     g_.nodes[root] = std::move(fused);
-    for (size_t k : absorbed) claimed_[k] = 1;
+    for (size_t k : absorbed) ix_.claimed[k] = 1;
   }
 
   static void setRequant(Node& n, int64_t shift, std::pair<int64_t, int64_t> lohi) {
@@ -316,7 +300,7 @@ class Fuser {
     // producer_ predates the fusions: a tensor now produced by a fused node still names the
     // (claimed) last clip of its chain, which correctly rules out a merge.
     const int p = producer_[static_cast<size_t>(in)];
-    if (p < 0 || claimed_[static_cast<size_t>(p)]) return;
+    if (p < 0 || ix_.claimed[static_cast<size_t>(p)]) return;
     const Node& inner = node(static_cast<size_t>(p));
     if (inner.op != OpKind::Clip || soleReader(in, OpKind::Clip) != i) return;
     const bool integer = isInteger(dtype(in));
@@ -326,18 +310,15 @@ class Fuser {
     outer.inputs[0] = inner.inputs[0];
     outer.attrs["lo"] = b.lo;
     outer.attrs["hi"] = b.hi;
-    if (reader_[static_cast<size_t>(inner.inputs[0])] == p)
-      reader_[static_cast<size_t>(inner.inputs[0])] = static_cast<int>(i);
-    claimed_[static_cast<size_t>(p)] = 1;
+    if (ix_.reader[static_cast<size_t>(inner.inputs[0])] == p)
+      ix_.reader[static_cast<size_t>(inner.inputs[0])] = static_cast<int>(i);
+    ix_.claimed[static_cast<size_t>(p)] = 1;
     ++stats_.clipMerges;
   }
 
   Graph& g_;
-  std::vector<int> uses_;
-  std::vector<int> reader_;  // per tensor: the reading node, -1 none, -2 several
-  std::vector<char> isOutput_;
+  FusionIndex ix_;
   std::vector<int> producer_;
-  std::vector<char> claimed_;  // node absorbed into a fused node (removed at the end)
   FuseRequantStats stats_;
 };
 
