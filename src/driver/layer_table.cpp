@@ -27,11 +27,13 @@ std::string accelDetail(const nlohmann::json& m) {
   std::string kept;
   if (!resident.empty()) kept += "; input in L1: " + resident;
   if (m.value("resident_output", false)) kept += "; output stays in L1";
-  return fmt::format(
-      "       {}; compute {} + weights {} + setup {} + exposed DMA {}; utilization {:.1f}%{}\n",
-      m.value("tiling", std::string()), m.value("compute", int64_t{0}),
-      m.value("weights", int64_t{0}), m.value("overhead", int64_t{0}),
-      m.value("exposed_dma", int64_t{0}), 100.0 * m.value("utilization", 0.0), kept);
+  // Layers without MACs (element-wise adds) have no utilization to speak of.
+  double util = m.value("utilization", 0.0);
+  std::string utilText = util > 0 ? fmt::format("; utilization {:.1f}%", 100.0 * util) : "";
+  return fmt::format("       {}; compute {} + weights {} + setup {} + exposed DMA {}{}{}\n",
+                     m.value("tiling", std::string()), m.value("compute", int64_t{0}),
+                     m.value("weights", int64_t{0}), m.value("overhead", int64_t{0}),
+                     m.value("exposed_dma", int64_t{0}), utilText, kept);
 }
 
 // The whole network on the cycle model, next to the CPU-only build.

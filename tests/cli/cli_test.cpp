@@ -8,6 +8,8 @@
 #include <cstring>
 #include <filesystem>
 #include <fstream>
+#include <nlohmann/json.hpp>
+#include <sstream>
 
 namespace {
 
@@ -190,6 +192,44 @@ TEST(Cli, CompileThenRunPrintsTopOneAndWritesNpy) {
   std::string got = readFile(d / "y.npy"), want = readFile(kOutput);
   ASSERT_GE(got.size(), 48u);
   EXPECT_EQ(got.substr(got.size() - 48), want.substr(want.size() - 48));
+  fs::remove_all(d);
+}
+
+TEST(Cli, ReportTableShowsTheScheduleOfEveryAcceleratorLayerAndTheTotals) {
+  fs::path d = tempDir();
+  Outcome c = runHtvm("compile " + kModel + " -o " + (d / "proj").string() + " --report");
+  ASSERT_EQ(c.code, 0) << c.output;
+  nlohmann::json r = nlohmann::json::parse(readFile(d / "proj" / "report.json"));
+  // Every accelerator layer: its row shows the modeled cycles, and the line below it the tiling,
+  // the cycle split, and a utilization exactly when it has MACs.
+  std::istringstream in(c.output);
+  std::vector<std::string> lines;
+  for (std::string l; std::getline(in, l);) lines.push_back(l);
+  size_t accel = 0;
+  for (const nlohmann::json& l : r["layers"]) {
+    if (l["core"] == "cpu") continue;
+    ++accel;
+    const std::string name = l["name"].get<std::string>();
+    size_t row = 0;
+    while (row < lines.size() && lines[row].find(" " + name + " ") == std::string::npos) ++row;
+    ASSERT_LT(row + 1, lines.size()) << name << "\n" << c.output;
+    const nlohmann::json& m = l["modeled"];
+    EXPECT_NE(lines[row].find(" " + std::to_string(m["cycles"].get<int64_t>()) + " "),
+              std::string::npos)
+        << lines[row];
+    const std::string& detail = lines[row + 1];
+    EXPECT_EQ(detail.find("       " + m["tiling"].get<std::string>() + "; compute " +
+                          std::to_string(m["compute"].get<int64_t>()) + " + weights "),
+              0u)
+        << detail;
+    EXPECT_EQ(detail.find("utilization") != std::string::npos, l.value("macs", 0) > 0) << detail;
+  }
+  EXPECT_GT(accel, 0u);
+  EXPECT_NE(c.output.find("modeled (ours schedule): " +
+                          std::to_string(r["performance"]["total_cycles"].get<int64_t>()) +
+                          " cycles"),
+            std::string::npos)
+      << c.output;
   fs::remove_all(d);
 }
 
