@@ -11,27 +11,14 @@
 #include <nlohmann/json.hpp>
 #include <sstream>
 
+#include "cli/htvm_process.h"
+
 namespace {
 
 namespace fs = std::filesystem;
-
-struct Outcome {
-  int code = -1;
-  std::string output;
-};
-
-Outcome runHtvm(const std::string& args) {
-  std::string cmd = std::string(HTVM_BINARY) + " " + args + " 2>&1";
-  Outcome r;
-  FILE* p = popen(cmd.c_str(), "r");
-  if (!p) return r;
-  char buf[4096];
-  size_t n;
-  while ((n = fread(buf, 1, sizeof buf, p)) > 0) r.output.append(buf, n);
-  int status = pclose(p);
-  r.code = WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
-  return r;
-}
+using htvm::proc::Outcome;
+using htvm::proc::readFile;
+using htvm::proc::runHtvm;
 
 fs::path tempDir() {
   fs::path d = fs::temp_directory_path() / ("htvm-cli-test-" + std::to_string(getpid()));
@@ -42,11 +29,6 @@ fs::path tempDir() {
 void writeFile(const fs::path& p, const std::string& bytes) {
   std::ofstream f(p, std::ios::binary);
   f << bytes;
-}
-
-std::string readFile(const fs::path& p) {
-  std::ifstream f(p, std::ios::binary);
-  return std::string(std::istreambuf_iterator<char>(f), {});
 }
 
 const std::string kModel = std::string(HTVM_SOURCE_DIR) + "/models/resnet8/ResNet_QL_NOANNOTATION.onnx";

@@ -1,58 +1,27 @@
 // The rv32 and profiling options of the CLI: `htvm profile`, --target, --profile, --gcc-opt, the
 // defaults `htvm compile` writes into target.mk, and usage errors (exit 2).
 #include <gtest/gtest.h>
-#include <sys/wait.h>
-#include <unistd.h>
 
-#include <cstdio>
 #include <filesystem>
-#include <fstream>
+
+#include "cli/htvm_process.h"
 
 namespace {
 
 namespace fs = std::filesystem;
 
-struct Outcome {
-  int code = -1;
-  std::string output;
-};
-
-Outcome runHtvm(const std::string& args) {
-  std::string cmd = std::string(HTVM_BINARY) + " " + args + " 2>&1";
-  Outcome r;
-  FILE* p = popen(cmd.c_str(), "r");
-  if (!p) return r;
-  char buf[4096];
-  for (size_t n; (n = fread(buf, 1, sizeof buf, p)) > 0;) r.output.append(buf, n);
-  int status = pclose(p);
-  r.code = WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
-  return r;
-}
-
-std::string readFile(const fs::path& p) {
-  std::ifstream f(p, std::ios::binary);
-  return std::string(std::istreambuf_iterator<char>(f), {});
-}
+using htvm::proc::Outcome;
+using htvm::proc::readFile;
+using htvm::proc::runHtvm;
 
 const std::string kModel =
     std::string(HTVM_SOURCE_DIR) + "/models/resnet8/ResNet_QL_NOANNOTATION.onnx";
 const std::string kInput = std::string(HTVM_SOURCE_DIR) + "/models/resnet8/input.npy";
 const std::string kOutput = std::string(HTVM_SOURCE_DIR) + "/models/resnet8/output.npy";
 
-class Rv32Cli : public testing::Test {
+class Rv32Cli : public htvm::proc::ScratchDirTest {
  protected:
-  void SetUp() override {
-    dir_ = fs::temp_directory_path() /
-           ("htvm-rv32-cli-" +
-            std::string(testing::UnitTest::GetInstance()->current_test_info()->name()) + "-" +
-            std::to_string(getpid()));
-    fs::remove_all(dir_);
-    fs::create_directories(dir_);
-  }
-  void TearDown() override {
-    if (!HasFailure()) fs::remove_all(dir_);
-  }
-  fs::path dir_;
+  Rv32Cli() : ScratchDirTest("htvm-rv32-cli-") {}
 };
 
 TEST_F(Rv32Cli, ProfileHelpListsItsOptions) {

@@ -3,16 +3,15 @@
 // linked, and `htvm profile` reports one row per layer, sizes and the stack peak, and keeps
 // running with --indefinite. No assertion depends on timing.
 #include <gtest/gtest.h>
-#include <sys/wait.h>
 #include <unistd.h>
 
-#include <cstdio>
 #include <filesystem>
 #include <fstream>
 #include <nlohmann/json.hpp>
 #include <regex>
 #include <sstream>
 
+#include "cli/htvm_process.h"
 #include "driver/toolchain.h"
 
 namespace htvm {
@@ -24,44 +23,14 @@ const std::string kModels = HTVM_SHARED_MODELS;
 const std::string kResnet8 = kModels + "/resnet8/ResNet_QL_NOANNOTATION.onnx";
 const std::string kDscnn = kModels + "/dscnn/DSCNN_QL_NOANNOTATION.onnx";
 
-struct Outcome {
-  int code = -1;
-  std::string output;
-};
+using proc::htvm;
+using proc::Outcome;
+using proc::readFile;
+using proc::sh;
 
-// Runs a shell command, returns its exit code and combined output.
-Outcome sh(const std::string& cmd) {
-  Outcome r;
-  FILE* p = popen((cmd + " 2>&1").c_str(), "r");
-  if (!p) return r;
-  char buf[4096];
-  for (size_t n; (n = fread(buf, 1, sizeof buf, p)) > 0;) r.output.append(buf, n);
-  int status = pclose(p);
-  r.code = WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
-  return r;
-}
-
-std::string htvm(const std::string& args) { return std::string(HTVM_BINARY) + " " + args; }
-
-std::string readText(const fs::path& p) {
-  std::ifstream f(p, std::ios::binary);
-  return std::string(std::istreambuf_iterator<char>(f), {});
-}
-
-class Rv32 : public testing::Test {
+class Rv32 : public proc::ScratchDirTest {
  protected:
-  void SetUp() override {
-    dir_ =
-        fs::temp_directory_path() /
-        ("htvm-rv32-" + std::string(testing::UnitTest::GetInstance()->current_test_info()->name()) +
-         "-" + std::to_string(getpid()));
-    fs::remove_all(dir_);
-    fs::create_directories(dir_);
-  }
-  void TearDown() override {
-    if (!HasFailure()) fs::remove_all(dir_);
-  }
-  fs::path dir_;
+  Rv32() : ScratchDirTest("htvm-rv32-") {}
 };
 
 TEST_F(Rv32, L2TooSmallIsALinkErrorNamingTheRegion) {
@@ -82,7 +51,7 @@ TEST_F(Rv32, L2TooSmallIsALinkErrorNamingTheRegion) {
       c.output, std::regex(R"(htvm: warning: activation arena \d+ B exceeds the 14464 B of )"
                            R"(diana_small_l2's L2 .*will not link)")))
       << c.output;
-  EXPECT_NE(readText(out / "target.mk").find("HTVM_L2_BYTES = 80000"), std::string::npos);
+  EXPECT_NE(readFile(out / "target.mk").find("HTVM_L2_BYTES = 80000"), std::string::npos);
   Outcome m = sh("make -s -C " + out.string() + " TARGET=rv32");
   EXPECT_NE(m.code, 0) << m.output;
   EXPECT_NE(m.output.find("region `l2'"), std::string::npos) << m.output;
@@ -103,7 +72,7 @@ TEST_F(Rv32, LinkMapHasNoHeap) {
   Outcome c = sh(htvm("compile " + kResnet8 + " --conf mixed -o " + out.string()) +
                  " && make -s -C " + out.string() + " TARGET=rv32");
   ASSERT_EQ(c.code, 0) << c.output;
-  std::string map = readText(out / "build/htvm_demo.map");
+  std::string map = readFile(out / "build/htvm_demo.map");
   ASSERT_FALSE(map.empty());
   Status s = checkLinkMap(map, "htvm_demo.map");
   EXPECT_TRUE(s.ok()) << s.diag().message;
@@ -131,7 +100,7 @@ TEST_F(Rv32, ProfilePrintsOneRowPerLayerAndWritesCsvAndJson) {
                       "/resnet8/input.npy -o " + out.string() +
                       " --pin '/EpsQConv2dEpsDianaIntegeriser[9]/Conv=cpu'"));
   ASSERT_EQ(r.code, 0) << r.output;
-  nlohmann::json report = nlohmann::json::parse(readText(out / "report.json"));
+  nlohmann::json report = nlohmann::json::parse(readFile(out / "report.json"));
   size_t layers = report["layers"].size();
   ASSERT_GT(layers, 20u);
 
@@ -167,7 +136,7 @@ TEST_F(Rv32, ProfilePrintsOneRowPerLayerAndWritesCsvAndJson) {
   EXPECT_LT(std::stoul(stack[1]), std::stoul(stack[2]));
 
   // profile.csv: a header and one row per layer; profile.json: the same layers.
-  std::istringstream csv(readText(out / "profile.csv"));
+  std::istringstream csv(readFile(out / "profile.csv"));
   std::string header;
   std::getline(csv, header);
   EXPECT_EQ(header.rfind("index,node,core,cycles,instructions,macs,macs_per_cycle,", 0), 0u)
@@ -175,7 +144,7 @@ TEST_F(Rv32, ProfilePrintsOneRowPerLayerAndWritesCsvAndJson) {
   size_t csvRows = 0;
   for (std::string line; std::getline(csv, line);) csvRows += !line.empty();
   EXPECT_EQ(csvRows, layers);
-  nlohmann::json pj = nlohmann::json::parse(readText(out / "profile.json"));
+  nlohmann::json pj = nlohmann::json::parse(readFile(out / "profile.json"));
   EXPECT_EQ(pj["layers"].size(), layers);
   EXPECT_EQ(pj["target"], "rv32");
   // instructions per MAC: for CPU layers with MACs exactly rdinstret / MACs, for others none.
@@ -212,9 +181,9 @@ TEST_F(Rv32, ProfileGlobalAtGccO0) {
   Outcome r = sh(htvm("profile " + kDscnn +
                       " --target rv32 --conf cpu --profile global --gcc-opt 0 -o " + out.string()));
   ASSERT_EQ(r.code, 0) << r.output;
-  EXPECT_NE(readText(out / "target.mk").find("OPT ?= 0"), std::string::npos);
-  EXPECT_NE(readText(out / "build/flags-rv32").find("-O0"), std::string::npos);
-  std::istringstream csv(readText(out / "profile.csv"));
+  EXPECT_NE(readFile(out / "target.mk").find("OPT ?= 0"), std::string::npos);
+  EXPECT_NE(readFile(out / "build/flags-rv32").find("-O0"), std::string::npos);
+  std::istringstream csv(readFile(out / "profile.csv"));
   std::string header, total, extra;
   std::getline(csv, header);
   std::getline(csv, total);
