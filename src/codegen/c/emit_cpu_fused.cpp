@@ -17,13 +17,24 @@
 
 namespace htvm {
 
-Status emitRequant(CWriter& w, const Node& n, const std::string& v) {
-  const int64_t shift = n.attrInt("shift"), lo = n.attrInt("lo"), hi = n.attrInt("hi");
+namespace {
+
+// The checks and the shift both clamp forms start with.
+Status emitRequantShift(CWriter& w, const Node& n, const std::string& v) {
+  const int64_t shift = n.attrInt("shift");
   if (shift < 0) return error() << nodeRef(n) << ": codegen: negative shift " << shift;
-  for (int64_t b : {lo, hi})
+  for (int64_t b : {n.attrInt("lo"), n.attrInt("hi")})
     if (b < dtypeMin(DType::I32) || b > dtypeMax(DType::I32))
       return error() << nodeRef(n) << ": codegen: requant bound " << b << " is outside int32";
   if (shift > 0) w.line("{} >>= {};", v, std::min<int64_t>(shift, 31));
+  return ok();
+}
+
+}  // namespace
+
+Status emitRequant(CWriter& w, const Node& n, const std::string& v) {
+  const int64_t lo = n.attrInt("lo"), hi = n.attrInt("hi");
+  HTVM_TRY(emitRequantShift(w, n, v));
   if (lo == 0 && hi > 0 && hi < dtypeMax(DType::I32)) {
     w.line("if ((uint32_t){0} > {1}u) {0} = ~({0} >> 31) & {1};", v, hi);
     return ok();
@@ -38,12 +49,8 @@ Status emitRequant(CWriter& w, const Node& n, const std::string& v) {
 }
 
 Status emitRequantSelect(CWriter& w, const Node& n, const std::string& v) {
-  const int64_t shift = n.attrInt("shift"), lo = n.attrInt("lo"), hi = n.attrInt("hi");
-  if (shift < 0) return error() << nodeRef(n) << ": codegen: negative shift " << shift;
-  for (int64_t b : {lo, hi})
-    if (b < dtypeMin(DType::I32) || b > dtypeMax(DType::I32))
-      return error() << nodeRef(n) << ": codegen: requant bound " << b << " is outside int32";
-  if (shift > 0) w.line("{} >>= {};", v, std::min<int64_t>(shift, 31));
+  const int64_t lo = n.attrInt("lo"), hi = n.attrInt("hi");
+  HTVM_TRY(emitRequantShift(w, n, v));
   if (lo > dtypeMin(DType::I32)) w.line("{0} = {0} < {1} ? {1} : {0};", v, intLiteral(lo));
   if (hi < dtypeMax(DType::I32)) w.line("{0} = {1} < {0} ? {1} : {0};", v, intLiteral(hi));
   return ok();
