@@ -172,6 +172,23 @@ std::vector<int8_t> weights(const Layer& l, const LayerSchedule& s) {
   return {};
 }
 
+// The window fields the digital and analog conv job configurations share.
+template <typename Cfg>
+void setWindow(Cfg& c, const htvm::TileJob& j, const htvm::ConvDims& d) {
+  c.ih = static_cast<uint16_t>(j.ih);
+  c.iw = static_cast<uint16_t>(j.iw);
+  c.oh = static_cast<uint16_t>(j.oh);
+  c.ow = static_cast<uint16_t>(j.ow);
+  c.kh = static_cast<uint8_t>(d.kh);
+  c.kw = static_cast<uint8_t>(d.kw);
+  c.stride_h = static_cast<uint8_t>(d.strideH);
+  c.stride_w = static_cast<uint8_t>(d.strideW);
+  c.pad_t = static_cast<uint8_t>(j.padT);
+  c.pad_l = static_cast<uint8_t>(j.padL);
+  c.pad_b = static_cast<uint8_t>(j.padB);
+  c.pad_r = static_cast<uint8_t>(j.padR);
+}
+
 struct Run {
   const Layer& l;
   const LayerSchedule& s;
@@ -239,18 +256,7 @@ struct Run {
       c.weights = stream.data() + j.weightOffset;
       c.c = static_cast<uint16_t>(j.c);
       c.k = static_cast<uint16_t>(j.k);
-      c.ih = static_cast<uint16_t>(j.ih);
-      c.iw = static_cast<uint16_t>(j.iw);
-      c.oh = static_cast<uint16_t>(j.oh);
-      c.ow = static_cast<uint16_t>(j.ow);
-      c.kh = static_cast<uint8_t>(d.kh);
-      c.kw = static_cast<uint8_t>(d.kw);
-      c.stride_h = static_cast<uint8_t>(d.strideH);
-      c.stride_w = static_cast<uint8_t>(d.strideW);
-      c.pad_t = static_cast<uint8_t>(j.padT);
-      c.pad_l = static_cast<uint8_t>(j.padL);
-      c.pad_b = static_cast<uint8_t>(j.padB);
-      c.pad_r = static_cast<uint8_t>(j.padR);
+      setWindow(c, j, d);
       c.depthwise = l.tl.op == TileOp::Depthwise;
       c.shift = static_cast<uint8_t>(l.shift);
       c.relu = l.relu;
@@ -282,18 +288,7 @@ struct Run {
       c.out_off = outOff;
       c.c = static_cast<uint16_t>(d.c);
       c.k = static_cast<uint16_t>(d.k);
-      c.ih = static_cast<uint16_t>(j.ih);
-      c.iw = static_cast<uint16_t>(j.iw);
-      c.oh = static_cast<uint16_t>(j.oh);
-      c.ow = static_cast<uint16_t>(j.ow);
-      c.kh = static_cast<uint8_t>(d.kh);
-      c.kw = static_cast<uint8_t>(d.kw);
-      c.stride_h = static_cast<uint8_t>(d.strideH);
-      c.stride_w = static_cast<uint8_t>(d.strideW);
-      c.pad_t = static_cast<uint8_t>(j.padT);
-      c.pad_l = static_cast<uint8_t>(j.padL);
-      c.pad_b = static_cast<uint8_t>(j.padB);
-      c.pad_r = static_cast<uint8_t>(j.padR);
+      setWindow(c, j, d);
       c.gain = l.ap.gain;
       c.adc_lo = static_cast<int8_t>(l.ap.adcLo);
       c.adc_hi = static_cast<int8_t>(l.ap.adcHi);
