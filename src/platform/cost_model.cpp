@@ -39,11 +39,6 @@ ModeledCycles& ModeledCycles::operator+=(const ModeledCycles& o) {
   return *this;
 }
 
-std::string ModeledCycles::str() const {
-  return "setup " + std::to_string(setup) + " + compute " + std::to_string(compute) +
-         " + weights " + std::to_string(weights) + " + dma " + std::to_string(dma);
-}
-
 ConvDims convDims(const Graph& g, const Node& n) {
   const Shape& x = g.type(n.inputs[0]).shape;
   const Shape& w = g.type(n.inputs[1]).shape;
@@ -97,16 +92,6 @@ int64_t dmaCallCycles(const DmaDesc& d, int64_t bytes) {
   return d.setupCycles.value + ceilDiv(roundUp(bytes, d.granuleBytes.value), d.bytesPerCycle.value);
 }
 
-ModeledCycles dma3dCycles(const DmaDesc& d, int64_t count, int64_t rows, int64_t rowBytes) {
-  ModeledCycles c;
-  c.dmaCalls = count * rows;
-  c.dma = c.dmaCalls * dmaCallCycles(d, rowBytes);
-  return c;
-}
-
-ModeledCycles dmaTensorCycles(const DmaDesc& d, const TensorType& t) {
-  return dma3dCycles(d, 1, 1, t.bytes());
-}
 
 int64_t digitalConvComputeCycles(const DigitalParams& p, int64_t c, int64_t k, int64_t oy,
                                  int64_t ox, int64_t fy, int64_t fx, int64_t padP) {

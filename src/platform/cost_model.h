@@ -25,7 +25,6 @@ struct ModeledCycles {
   int64_t dmaCalls = 0;
   int64_t total() const { return setup + compute + weights + dma; }
   ModeledCycles& operator+=(const ModeledCycles& o);
-  std::string str() const;  // "setup 150 + compute 1234 + weights 80 + dma 300"
 };
 
 // Geometry of one conv layer (batch 1). `depthwise`: groups == C == K.
@@ -48,12 +47,9 @@ int64_t denseStreamBytes(int64_t c, int64_t k);                   // Kp*Cp + 16*
 int64_t analogWeightLoadBytes(const AnalogParams& a, int64_t rows);
 
 // ---- DMA --------------------------------------------------------------------------------------
-// One 1-D call of n bytes: setup + ceil(round_up(n, granule) / bytes_per_cycle).
+// One 1-D call of n bytes: setup + ceil(round_up(n, granule) / bytes_per_cycle). Multi-dimensional
+// copies are sequences of such calls (tiling/schedule_cost.h).
 int64_t dmaCallCycles(const DmaDesc& d, int64_t bytes);
-// A 3-D copy: count*rows 1-D calls of rowBytes each.
-ModeledCycles dma3dCycles(const DmaDesc& d, int64_t count, int64_t rows, int64_t rowBytes);
-// A whole tensor in its storage layout, moved in one 1-D call (either direction).
-ModeledCycles dmaTensorCycles(const DmaDesc& d, const TensorType& t);
 
 // ---- Accelerator jobs (each includes its job_setup_cycles) ----------------------------------
 // The MATCH sum of the digital conv formula for one job, without setup or weights.

@@ -47,16 +47,12 @@ TEST_F(CostModel, Dma) {
   EXPECT_EQ(dmaCallCycles(dig().dma, 32), 72);
   EXPECT_EQ(dmaCallCycles(dig().dma, 33), 74);
   EXPECT_EQ(dmaCallCycles(dig().dma, 4096), 326);
-  ModeledCycles c = dma3dCycles(dig().dma, 2, 3, 100);  // 6 calls of 128 B
-  EXPECT_EQ(c.dmaCalls, 6);
-  EXPECT_EQ(c.dma, 6 * 78);
-  ModeledCycles t =
-      dmaTensorCycles(dig().dma, TensorType{DType::I8, {1, 16, 8, 8}, Layout::CHW_W16_REV4});
-  EXPECT_EQ(t.dmaCalls, 1);
-  EXPECT_EQ(t.dma, 70 + 2048 / 16);
-  t = dmaTensorCycles(ana().dma,
-                      TensorType{DType::I8, {1, 3, 2, 2}, Layout::HWC_C64_REV4});  // 4 px x 64 B
-  EXPECT_EQ(t.dma, 70 + 256 / 16);
+  EXPECT_EQ(dmaCallCycles(dig().dma, 100), 78);  // 128 B after granule rounding
+  // Whole tensors in their storage layouts, one call each.
+  TensorType planes{DType::I8, {1, 16, 8, 8}, Layout::CHW_W16_REV4};  // 16 x 8 rows x 16 B
+  EXPECT_EQ(dmaCallCycles(dig().dma, planes.bytes()), 70 + 2048 / 16);
+  TensorType pixels{DType::I8, {1, 3, 2, 2}, Layout::HWC_C64_REV4};  // 4 px x 64 B
+  EXPECT_EQ(dmaCallCycles(ana().dma, pixels.bytes()), 70 + 256 / 16);
 }
 
 TEST_F(CostModel, DigitalConv) {
