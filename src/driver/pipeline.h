@@ -1,16 +1,18 @@
-// The compile pipeline as one visible list of stages:
-//   import (ONNX) -> integerize -> fuse requant -> partition (platform, conf, pins)
-//   -> insert relayouts -> arena plan -> tiling + L1 residency + L1 plan -> C emission.
-// Each stage's product is kept in `CompiledModel`, so that `verify` runs the reference interpreter
-// on exactly the graph that was turned into C, and tests can look at the integer graph before
-// fusion. Stage wall times are recorded for the CLI's summary.
+// Compiling a model: the options, the product of every pass kept in `CompiledModel` (so that
+// `verify` runs the reference interpreter on exactly the graph that was turned into C, and tests
+// can look at the integer graph before fusion), and the two entry points. The passes themselves
+// and their order are the table in driver/pass_table.h:
+//   import -> integerize -> fuse-input-quant -> fuse-requant -> partition -> insert-relayout
+//   -> plan-arena -> plan-l1, then C emission.
 #pragma once
 
 #include <map>
+#include <ostream>
 #include <string>
 #include <utility>
 #include <vector>
 
+#include "driver/pass_table.h"
 #include "ir/graph.h"
 #include "memory/arena_planner.h"
 #include "memory/l1_plan.h"
@@ -27,7 +29,11 @@ struct CompileOptions {
   std::string platform = "diana";  // name under platforms/ or a path to a platform file
   std::string conf = "mixed";      // cpu | digital | analog | mixed (HTVM's meaning)
   std::map<std::string, std::string> pins;  // node name -> accelerator name or "cpu"
-  bool verifyEach = true;                   // run the IR verifier after every stage
+  // Run the IR verifier after every pass (the final graph is always verified).
+  bool verifyEach = false;
+  // Print the graph after the pass of this name (a name from passTable()) to `dumpTo`.
+  std::string dumpAfter;
+  std::ostream* dumpTo = nullptr;
   // Accelerator schedule: "ours" (tiles chosen for double-buffered DMA overlap, tensors kept in L1
   // across layers) or "htvm" (HTVM/DORY's: single buffer, blocking DMA, every layer through L2),
   // both on the same cycle model.
@@ -54,7 +60,8 @@ struct CompiledModel {
   // What compiles but will not deploy as planned (e.g. an arena larger than the platform's L2);
   // printed by the CLI and listed in report.json.
   std::vector<std::string> warnings;
-  std::vector<std::pair<std::string, double>> stageSeconds;
+  std::vector<PassRecord> passes;  // per pass run: wall time and statistics
+  double emitSeconds = 0;          // C emission (compileModel only)
   double totalSeconds = 0;
 };
 

@@ -439,7 +439,7 @@ Result<Platform> loadPlatform(const std::string& path) {
     p.file = path;
     return p;
   } catch (const LoadError& e) {
-    return Diag{e.message};
+    return Diag{e.message, {}};
   }
 }
 

@@ -12,8 +12,19 @@
 
 namespace htvm {
 
+// `file` is where the problem is (the model or platform file); the pass driver fills it in once,
+// so passes and their callers never prefix paths onto messages. `text()` is what users see.
 struct Diag {
   std::string message;
+  std::string file;
+
+  std::string text() const { return file.empty() ? message : file + ": " + message; }
+  // This diagnostic, located in `path` unless it already names a file.
+  Diag in(const std::string& path) const {
+    Diag d = *this;
+    if (d.file.empty()) d.file = path;
+    return d;
+  }
 };
 
 // Builds a Diag with stream syntax: `return error() << "node '" << n << "': ...";`
@@ -24,7 +35,7 @@ class DiagBuilder {
     os_ << v;
     return *this;
   }
-  operator Diag() const { return Diag{os_.str()}; }
+  operator Diag() const { return Diag{os_.str(), {}}; }
   std::string str() const { return os_.str(); }
 
  private:

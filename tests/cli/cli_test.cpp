@@ -131,6 +131,26 @@ TEST(Cli, SymbolicInputDimensionIsRejected) {
   fs::remove_all(d);
 }
 
+TEST(Cli, PassStatisticsGoIntoTheReportAndDumpAfterPrintsThatPass) {
+  fs::path d = tempDir();
+  Outcome c = runHtvm("compile " + kModel + " -o " + (d / "proj").string() + " --verify-each --dump-after plan-arena");
+  ASSERT_EQ(c.code, 0) << c.output;
+  EXPECT_NE(c.output.find("// IR after plan-arena\ngraph "), std::string::npos) << c.output;
+  EXPECT_NE(c.output.find("relayout("), std::string::npos) << "plan-arena runs after insert-relayout: " << c.output;
+  nlohmann::json r = nlohmann::json::parse(readFile(d / "proj" / "report.json"));
+  std::vector<std::string> names;
+  for (const auto& p : r.at("passes")) names.push_back(p.at("name").get<std::string>());
+  EXPECT_EQ(names, (std::vector<std::string>{"import", "integerize", "fuse-input-quant", "fuse-requant", "partition",
+                                             "insert-relayout", "plan-arena", "plan-l1"}));
+  EXPECT_EQ(r.at("passes").at(0).at("stats").at("nodes").get<int64_t>(), 73) << "ResNet8's ONNX graph has 73 nodes";
+  Outcome bad = runHtvm("compile " + kModel + " -o " + (d / "proj2").string() + " --dump-after fuse");
+  EXPECT_EQ(bad.code, 2) << bad.output;
+  EXPECT_NE(bad.output.find("htvm: error: unknown pass 'fuse' for --dump-after: passes are import, integerize,"),
+            std::string::npos)
+      << bad.output;
+  fs::remove_all(d);
+}
+
 TEST(Cli, VerifyBundledModelIsExact) {
   Outcome r = runHtvm("verify " + kModel + " --inputs " + kInput + " --outputs " + kOutput);
   EXPECT_EQ(r.code, 0) << r.output;

@@ -48,7 +48,7 @@ std::string importError(const std::string& bytes) {
     ADD_FAILURE() << "import succeeded unexpectedly";
     return "";
   }
-  return r.diag().message;
+  return r.diag().text();
 }
 
 std::string importError(const ModelBuilder& b) { return importError(b.bytes()); }
@@ -58,24 +58,24 @@ std::string importError(const ModelBuilder& b) { return importError(b.bytes()); 
 TEST(FileErrors, MissingFileDirectoryAndEmptyFile) {
   Result<Graph> r = importOnnx("/nonexistent/dir/model.onnx");
   ASSERT_FALSE(r.ok());
-  EXPECT_EQ(r.diag().message, "/nonexistent/dir/model.onnx: no such file");
+  EXPECT_EQ(r.diag().text(), "/nonexistent/dir/model.onnx: no such file");
 
   std::string dir = ::testing::TempDir();
   r = importOnnx(dir);
   ASSERT_FALSE(r.ok());
-  EXPECT_EQ(r.diag().message, dir + ": is a directory, not an ONNX file");
+  EXPECT_EQ(r.diag().text(), dir + ": is a directory, not an ONNX file");
 
   std::string empty = tempFile("empty.onnx", "");
   r = importOnnx(empty);
   ASSERT_FALSE(r.ok());
-  EXPECT_EQ(r.diag().message, empty + ": file is empty (0 bytes), not an ONNX model");
+  EXPECT_EQ(r.diag().text(), empty + ": file is empty (0 bytes), not an ONNX model");
 }
 
 TEST(FileErrors, TextFileIsNotAnOnnxModel) {
   std::string text = tempFile("notes.onnx", "This is a text file, not a model.\nSecond line: 1, 2, 3\n");
   Result<Graph> r = importOnnx(text);
   ASSERT_FALSE(r.ok());
-  EXPECT_THAT(r.diag().message, StartsWith(text + ": not an ONNX model"));
+  EXPECT_THAT(r.diag().text(), StartsWith(text + ": not an ONNX model"));
   EXPECT_THAT(importError("{\"model\": \"json\"}"), StartsWith("bad.onnx: not an ONNX model"));
   EXPECT_THAT(importError(std::string("\x08\x07\x12\x04test", 8)), HasSubstr("not an ONNX model: no graph"));
 }
@@ -88,7 +88,7 @@ TEST(FileErrors, TruncatedCopiesOfARealModel) {
     std::string path = tempFile("cut.onnx", bytes.substr(0, cut));
     Result<Graph> r = importOnnx(path);
     ASSERT_FALSE(r.ok()) << "cut at " << cut;
-    EXPECT_THAT(r.diag().message, StartsWith(path + ": truncated ONNX model")) << "cut at " << cut;
+    EXPECT_THAT(r.diag().text(), StartsWith(path + ": truncated ONNX model")) << "cut at " << cut;
   }
 }
 
@@ -99,8 +99,8 @@ void expectImportOrDiag(const std::string& bytes, const std::string& what) {
   if (r.ok()) {
     EXPECT_TRUE(verify(r.value()).ok()) << what;
   } else {
-    EXPECT_THAT(r.diag().message, StartsWith("flipped.onnx: ")) << what;
-    EXPECT_GT(r.diag().message.size(), std::string("flipped.onnx: ").size()) << what;
+    EXPECT_THAT(r.diag().text(), StartsWith("flipped.onnx: ")) << what;
+    EXPECT_GT(r.diag().text().size(), std::string("flipped.onnx: ").size()) << what;
   }
 }
 

@@ -59,7 +59,7 @@ int countOps(const Graph& g, OpKind k) {
 
 Graph importOk(const ModelBuilder& b) {
   Result<Graph> r = importOnnxBytes(b.bytes(), "test.onnx");
-  if (!r.ok()) ADD_FAILURE() << r.diag().message;
+  if (!r.ok()) ADD_FAILURE() << r.diag().text();
   return r.ok() ? std::move(r).value() : Graph{};
 }
 
@@ -71,7 +71,7 @@ TEST_P(RealModel, ImportsVerifiesAndKeepsEveryComputeNode) {
   const std::string path = std::string(HTVM_SHARED_MODELS) + GetParam();
   onnx::ModelProto proto = parseModel(path);
   Result<Graph> r = importOnnx(path);
-  ASSERT_TRUE(r.ok()) << r.diag().message;
+  ASSERT_TRUE(r.ok()) << r.diag().text();
   const Graph& g = r.value();
   EXPECT_TRUE(verify(g).ok());
 
@@ -115,7 +115,7 @@ TEST(RealModels, ResNet8ShapesFirstConvAndWeights) {
   const std::string path = std::string(HTVM_SHARED_MODELS) + "/resnet8/ResNet_QL_NOANNOTATION.onnx";
   onnx::ModelProto proto = parseModel(path);
   Result<Graph> r = importOnnx(path);
-  ASSERT_TRUE(r.ok()) << r.diag().message;
+  ASSERT_TRUE(r.ok()) << r.diag().text();
   const Graph& g = r.value();
   EXPECT_EQ(g.type(g.inputs[0]).shape, (Shape{1, 3, 32, 32}));
   EXPECT_EQ(g.type(g.outputs[0]).shape, (Shape{1, 12}));
@@ -160,7 +160,7 @@ TEST(RealModels, ResNet8ShapesFirstConvAndWeights) {
 
 TEST(RealModels, DscnnFirstConvAndFlatten) {
   Result<Graph> r = importOnnx(std::string(HTVM_SHARED_MODELS) + "/dscnn/DSCNN_QL_NOANNOTATION.onnx");
-  ASSERT_TRUE(r.ok()) << r.diag().message;
+  ASSERT_TRUE(r.ok()) << r.diag().text();
   const Graph& g = r.value();
   const Node* c = findNode(g, "/EpsQConv2dEpsDianaIntegeriser[9]/Conv");
   ASSERT_NE(c, nullptr);
@@ -413,7 +413,7 @@ onnx::TensorProto tensorProto(int32_t type, std::vector<int64_t> dims) {
 TEST(InitializerDecoding, RawDataOfEverySupportedType) {
   auto decode = [](onnx::TensorProto t) {
     Result<ConstTensor> r = decodeTensor(t, "initializer 't'");
-    if (!r.ok()) ADD_FAILURE() << r.diag().message;
+    if (!r.ok()) ADD_FAILURE() << r.diag().text();
     return r.ok() ? r.value().values : std::vector<double>{};
   };
   onnx::TensorProto t = tensorProto(onnx::TensorProto::FLOAT, {2});
@@ -439,7 +439,7 @@ TEST(InitializerDecoding, RawDataOfEverySupportedType) {
 TEST(InitializerDecoding, TypedFieldsOfEverySupportedType) {
   auto decode = [](const onnx::TensorProto& t) {
     Result<ConstTensor> r = decodeTensor(t, "initializer 't'");
-    if (!r.ok()) ADD_FAILURE() << r.diag().message;
+    if (!r.ok()) ADD_FAILURE() << r.diag().text();
     return r.ok() ? r.value().values : std::vector<double>{};
   };
   onnx::TensorProto t = tensorProto(onnx::TensorProto::FLOAT, {2});
@@ -465,31 +465,31 @@ TEST(InitializerDecoding, RejectsOtherTypesAndMismatchedSizes) {
   half.set_raw_data(std::string(4, '\0'));
   Result<ConstTensor> r = decodeTensor(half, "initializer 'h'");
   ASSERT_FALSE(r.ok());
-  EXPECT_EQ(r.diag().message,
+  EXPECT_EQ(r.diag().text(),
             "initializer 'h' has element type float16; supported are float32, double, int32, int64, int8 and uint8");
 
   onnx::TensorProto shortRaw = tensorProto(onnx::TensorProto::FLOAT, {2, 3});
   shortRaw.set_raw_data(std::string(20, '\0'));
   r = decodeTensor(shortRaw, "initializer 'w'");
   ASSERT_FALSE(r.ok());
-  EXPECT_EQ(r.diag().message, "initializer 'w' of shape 2x3 and type float32 needs 24 bytes of raw_data, has 20");
+  EXPECT_EQ(r.diag().text(), "initializer 'w' of shape 2x3 and type float32 needs 24 bytes of raw_data, has 20");
 
   onnx::TensorProto fewValues = tensorProto(onnx::TensorProto::INT64, {4});
   fewValues.add_int64_data(1);
   r = decodeTensor(fewValues, "initializer 's'");
   ASSERT_FALSE(r.ok());
-  EXPECT_EQ(r.diag().message, "initializer 's' of shape 4 needs 4 values, has 1");
+  EXPECT_EQ(r.diag().text(), "initializer 's' of shape 4 needs 4 values, has 1");
 
   onnx::TensorProto negative = tensorProto(onnx::TensorProto::FLOAT, {3, -1});
   r = decodeTensor(negative, "initializer 'n'");
   ASSERT_FALSE(r.ok());
-  EXPECT_EQ(r.diag().message, "initializer 'n' has dimension -1 at index 1; dimensions must be positive");
+  EXPECT_EQ(r.diag().text(), "initializer 'n' has dimension -1 at index 1; dimensions must be positive");
 
   onnx::TensorProto external = tensorProto(onnx::TensorProto::FLOAT, {1});
   external.set_data_location(onnx::TensorProto::EXTERNAL);
   r = decodeTensor(external, "initializer 'e'");
   ASSERT_FALSE(r.ok());
-  EXPECT_NE(r.diag().message.find("external file"), std::string::npos);
+  EXPECT_NE(r.diag().text().find("external file"), std::string::npos);
 }
 
 TEST(InitializerDecoding, HugeDimsFailBeforeAnyAllocation) {
@@ -497,12 +497,12 @@ TEST(InitializerDecoding, HugeDimsFailBeforeAnyAllocation) {
   onnx::TensorProto t = tensorProto(onnx::TensorProto::FLOAT, {int64_t{1} << 62, 4});
   Result<ConstTensor> r = decodeTensor(t, "initializer 'big'");
   ASSERT_FALSE(r.ok());
-  EXPECT_EQ(r.diag().message, "initializer 'big' of shape 4611686018427387904x4 needs more than 2^63 bytes, more "
+  EXPECT_EQ(r.diag().text(), "initializer 'big' of shape 4611686018427387904x4 needs more than 2^63 bytes, more "
                               "than the limit of 2147483648 bytes");
   t = tensorProto(onnx::TensorProto::FLOAT, {1, 3, 100000, 100000});
   r = decodeTensor(t, "initializer 'big'");
   ASSERT_FALSE(r.ok());
-  EXPECT_EQ(r.diag().message, "initializer 'big' of shape 1x3x100000x100000 needs 120000000000 bytes, more than "
+  EXPECT_EQ(r.diag().text(), "initializer 'big' of shape 1x3x100000x100000 needs 120000000000 bytes, more than "
                               "the limit of 2147483648 bytes");
 }
 

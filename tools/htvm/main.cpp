@@ -32,6 +32,8 @@ void addTargetOptions(CLI::App* app, htvm::CompileOptions& o) {
   app->add_option("--schedule", o.schedule, "accelerator schedule: ours (double-buffered tiles, L1 residency) or htvm (single buffer, blocking DMA, every layer through L2)")
       ->check(CLI::IsMember({"ours", "htvm"}))
       ->capture_default_str();
+  app->add_flag("--verify-each", o.verifyEach, "run the IR verifier after every pass (the final graph is always verified)");
+  app->add_option("--dump-after", o.dumpAfter, "print the IR after this pass to stdout: one of " + htvm::passNames());
 }
 
 htvm::Status applyPins(htvm::CompileOptions& o) {
@@ -87,7 +89,7 @@ htvm::Result<htvm::BuildOptions> buildOptions(const BuildFlags& f) {
 }
 
 int fail(const htvm::Diag& d) {
-  std::cerr << "htvm: error: " << d.message << "\n";
+  std::cerr << "htvm: error: " << d.text() << "\n";
   return 2;
 }
 
@@ -158,6 +160,7 @@ int main(int argc, char** argv) {
       if (auto s = applyPins(compile); !s.ok()) return fail(s.diag());
       auto b0 = buildOptions(compileBuild);
       if (!b0.ok()) return fail(b0.diag());
+      compile.dumpTo = &std::cout;
       auto r0 = htvm::compileModel(compile);
       if (!r0.ok()) return fail(r0.diag());
       for (const std::string& w : r0->warnings) std::cerr << "htvm: warning: " << w << "\n";
@@ -169,10 +172,8 @@ int main(int argc, char** argv) {
       if (report) std::cout << htvm::layerTable(compile.outDir + "/report.json");
       std::cout << "htvm: compiled " << compile.modelPath << " -> " << compile.outDir << " in "
                 << r0->totalSeconds * 1000 << " ms (";
-      for (size_t i = 0; i < r0->stageSeconds.size(); ++i)
-        std::cout << (i ? ", " : "") << r0->stageSeconds[i].first << " " << r0->stageSeconds[i].second * 1000
-                  << " ms";
-      std::cout << ")\n";
+      for (const htvm::PassRecord& pr : r0->passes) std::cout << pr.name << " " << pr.seconds * 1000 << " ms, ";
+      std::cout << "emit C " << r0->emitSeconds * 1000 << " ms)\n";
       return 0;
     }
     if (r->parsed()) {
@@ -186,6 +187,7 @@ int main(int argc, char** argv) {
     }
     if (v->parsed()) {
       if (auto s = applyPins(verify.compile); !s.ok()) return fail(s.diag());
+      verify.compile.dumpTo = &std::cout;
       auto b2 = buildOptions(verifyBuild);
       if (!b2.ok()) return fail(b2.diag());
       verify.build = *b2;
@@ -196,6 +198,7 @@ int main(int argc, char** argv) {
     }
     if (p->parsed()) {
       if (auto s = applyPins(profile.compile); !s.ok()) return fail(s.diag());
+      profile.compile.dumpTo = &std::cout;
       auto b3 = buildOptions(profileBuild);
       if (!b3.ok()) return fail(b3.diag());
       profile.build = *b3;

@@ -116,14 +116,14 @@ Result<Graph> importModel(onnx::ModelProto& model) {
 Result<Graph> importOnnxBytes(const std::string& bytes, const std::string& displayName) {
   Result<onnx::ModelProto> model = loadModel(bytes);
   Result<Graph> graph = model.ok() ? importModel(model.value()) : Result<Graph>(model.diag());
-  if (!graph.ok()) return error() << displayName << ": " << graph.diag().message;
+  if (!graph.ok()) return graph.diag().in(displayName);
   if (graph->name.empty()) graph->name = displayName;
   return graph;
 }
 
 Result<Graph> importOnnx(const std::string& path) {
   Result<std::string> bytes = readFileBytes(path);
-  if (!bytes.ok()) return error() << path << ": " << bytes.diag().message;
+  if (!bytes.ok()) return bytes.diag().in(path);
   return importOnnxBytes(bytes.value(), path);
 }
 

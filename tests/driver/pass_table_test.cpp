@@ -1,0 +1,121 @@
+// The pass table and its driver loop: one record per pass in table order, statistics that agree
+// with the graph the passes left (counted here from the graph, not from the passes' own
+// counters), --dump-after printing the graph of the named pass, and failing passes located in
+// the model file.
+#include <gmock/gmock.h>
+#include <gtest/gtest.h>
+
+#include <set>
+#include <sstream>
+
+#include "driver/pass_table.h"
+#include "driver/pipeline.h"
+
+namespace htvm {
+namespace {
+
+using testing::HasSubstr;
+using testing::Not;
+
+const std::string kModel = std::string(HTVM_SOURCE_DIR) + "/models/resnet8/ResNet_QL_NOANNOTATION.onnx";
+
+int64_t stat(const PassRecord& r, const std::string& name) {
+  for (const auto& [k, v] : r.stats)
+    if (k == name) return v;
+  ADD_FAILURE() << "pass '" << r.name << "' has no statistic '" << name << "'";
+  return -1;
+}
+
+const PassRecord& record(const CompiledModel& m, const std::string& pass) {
+  for (const PassRecord& r : m.passes)
+    if (r.name == pass) return r;
+  throw std::runtime_error("no record of pass " + pass);
+}
+
+int64_t countOp(const Graph& g, OpKind op) {
+  int64_t n = 0;
+  for (const Node& node : g.nodes) n += node.op == op ? 1 : 0;
+  return n;
+}
+
+TEST(PassTable, NamesAreUniqueAndListed) {
+  std::set<std::string> names;
+  for (const Pass& p : passTable()) {
+    EXPECT_TRUE(names.insert(p.name).second) << "duplicate pass " << p.name;
+    EXPECT_THAT(passNames(), HasSubstr(p.name));
+    EXPECT_GT(std::string(p.summary).size(), 10u) << p.name;
+  }
+  EXPECT_EQ(passTable().front().name, std::string("import"));
+}
+
+TEST(PassTable, EveryPassRunsOnceInOrderAndItsStatisticsMatchTheGraph) {
+  CompileOptions opts;
+  opts.modelPath = kModel;
+  opts.conf = "digital";
+  opts.verifyEach = true;
+  Result<CompiledModel> m = lowerModel(opts);
+  ASSERT_TRUE(m.ok()) << m.diag().text();
+  ASSERT_EQ(m->passes.size(), passTable().size());
+  for (size_t i = 0; i < passTable().size(); ++i) {
+    EXPECT_EQ(m->passes[i].name, passTable()[i].name);
+    EXPECT_GE(m->passes[i].seconds, 0.0);
+  }
+  EXPECT_EQ(stat(record(*m, "import"), "nodes"), static_cast<int64_t>(m->floatGraph.nodes.size()));
+  EXPECT_EQ(stat(record(*m, "integerize"), "nodes"), static_cast<int64_t>(m->integer.graph.nodes.size()));
+  const Graph& g = m->graph;
+  EXPECT_EQ(stat(record(*m, "fuse-requant"), "qconv2d"), countOp(g, OpKind::QConv2D));
+  EXPECT_EQ(stat(record(*m, "fuse-requant"), "qdense"), countOp(g, OpKind::QDense));
+  EXPECT_EQ(stat(record(*m, "fuse-input-quant"), "fused"), countOp(g, OpKind::QuantizeF32));
+  const int64_t relayouts = countOp(g, OpKind::Relayout);
+  EXPECT_EQ(stat(record(*m, "insert-relayout"), "inserted"), relayouts);
+  EXPECT_GT(relayouts, 0) << "a digital ResNet8 has CPU/accelerator borders";
+  // Partition counts the nodes before relayouts were inserted: every one on exactly one core.
+  const PassRecord& part = record(*m, "partition");
+  int64_t placed = 0, onDigital = 0;
+  for (const auto& [core, n] : part.stats) placed += n;
+  for (const Node& n : g.nodes) onDigital += n.accel >= 0 ? 1 : 0;
+  EXPECT_EQ(placed, static_cast<int64_t>(g.nodes.size()) - relayouts);
+  EXPECT_EQ(stat(part, "digital"), onDigital);
+  EXPECT_EQ(stat(part, "analog"), 0) << "conf digital";
+  EXPECT_EQ(stat(record(*m, "plan-l1"), "accelerator_layers"), onDigital);
+  EXPECT_GE(stat(record(*m, "plan-arena"), "arena_bytes"), stat(record(*m, "plan-arena"), "lower_bound_bytes"));
+}
+
+TEST(PassTable, DumpAfterPrintsTheGraphOfThatPass) {
+  CompileOptions opts;
+  opts.modelPath = kModel;
+  std::ostringstream before, after;
+  opts.dumpAfter = "integerize";
+  opts.dumpTo = &before;
+  ASSERT_TRUE(lowerModel(opts).ok());
+  opts.dumpAfter = "fuse-requant";
+  opts.dumpTo = &after;
+  ASSERT_TRUE(lowerModel(opts).ok());
+  EXPECT_THAT(before.str(), HasSubstr("// IR after integerize\n"));
+  EXPECT_THAT(before.str(), Not(HasSubstr("qconv2d(")));
+  EXPECT_THAT(after.str(), HasSubstr("// IR after fuse-requant\n"));
+  EXPECT_THAT(after.str(), HasSubstr("qconv2d("));
+  EXPECT_THAT(after.str(), Not(HasSubstr("relayout("))) << "relayouts come later";
+}
+
+TEST(PassTable, UnknownDumpPassIsAnErrorListingThePasses) {
+  CompileOptions opts;
+  opts.modelPath = kModel;
+  opts.dumpAfter = "fuse";
+  Result<CompiledModel> m = lowerModel(opts);
+  ASSERT_FALSE(m.ok());
+  EXPECT_EQ(m.diag().text(), "unknown pass 'fuse' for --dump-after: passes are " + passNames());
+}
+
+TEST(PassTable, FailingPassIsLocatedInTheModelFile) {
+  CompileOptions opts;
+  opts.modelPath = "/nonexistent/model.onnx";
+  Result<CompiledModel> m = lowerModel(opts);
+  ASSERT_FALSE(m.ok());
+  EXPECT_EQ(m.diag().file, "/nonexistent/model.onnx");
+  EXPECT_EQ(m.diag().message, "no such file");
+  EXPECT_EQ(m.diag().text(), "/nonexistent/model.onnx: no such file");
+}
+
+}  // namespace
+}  // namespace htvm
