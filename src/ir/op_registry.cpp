@@ -17,7 +17,8 @@ const OpRegistry& OpRegistry::builtin() {
   return reg;
 }
 
-void OpRegistry::add(OpDef def) {
+void OpRegistry::add(OpDef def, OpProps props) {
+  def.props = props;
   size_t i = static_cast<size_t>(def.kind);
   HTVM_CHECK(i < defs_.size() && defs_[i].kind == OpKind::kCount) << "op registered twice: " << def.name;
   defs_[i] = std::move(def);
@@ -26,6 +27,13 @@ void OpRegistry::add(OpDef def) {
 const OpDef& OpRegistry::get(OpKind k) const { return defs_.at(static_cast<size_t>(k)); }
 
 const char* opName(OpKind k) { return OpRegistry::builtin().get(k).name.c_str(); }
+
+const OpProps& opProps(OpKind k) { return OpRegistry::builtin().get(k).props; }
+
+int64_t nodeMacs(const Graph& g, const Node& n) {
+  MacFn f = opProps(n.op).macs;
+  return f ? f(g, n) : 0;
+}
 
 Result<Shape> broadcastShapes(const Shape& a, const Shape& b) {
   size_t n = std::max(a.size(), b.size());

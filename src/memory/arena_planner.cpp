@@ -2,6 +2,8 @@
 // overlap checker; see arena_planner.h for the algorithm and the in-place rule.
 #include "memory/arena_planner.h"
 
+#include "ir/op_registry.h"
+
 #include <algorithm>
 #include <numeric>
 
@@ -81,22 +83,7 @@ struct Buffer {
 
 bool mayRunInPlace(const Graph& g, const Node& n, TensorId t) {
   if (n.accel >= 0 || t < 0 || n.outputs.size() != 1) return false;
-  switch (n.op) {
-    case OpKind::Clip:
-    case OpKind::ShiftRight:
-    case OpKind::Floor:
-    case OpKind::FloorDiv:
-    case OpKind::FloorDivF32:
-    case OpKind::Cast:
-    case OpKind::QAdd:
-    case OpKind::Add:
-    case OpKind::Sub:
-    case OpKind::Mul:
-    case OpKind::Div:
-    case OpKind::Max:
-    case OpKind::Min: break;
-    default: return false;
-  }
+  if (!opProps(n.op).inPlaceSafe) return false;
   const TensorType& in = g.type(t);
   const TensorType& out = g.type(n.outputs[0]);
   return dtypeBytes(in.dtype) == dtypeBytes(out.dtype) && in.elements() == out.elements() &&

@@ -1,6 +1,8 @@
 // Cycle model of docs/ACCELERATOR_FORMATS.md, term by term. See cost_model.h.
 #include "platform/cost_model.h"
 
+#include "ir/op_registry.h"
+
 #include <algorithm>
 
 namespace htvm {
@@ -149,20 +151,6 @@ ModeledCycles analogConvCycles(const AcceleratorDesc& a, const ConvDims& d) {
   return job(a.jobSetupCycles.value,
              passes * (p.mvmCycles.value + ceilDiv(d.k, p.simdLanes.value)) + p.simdStages.value,
              0);
-}
-
-int64_t nodeMacs(const Graph& g, const Node& n) {
-  switch (n.op) {
-    case OpKind::Conv2D:
-    case OpKind::QConv2D:
-    case OpKind::AnalogConv2D: {
-      const Shape& w = g.type(n.inputs[1]).shape;  // [K, C/g, kh, kw]
-      return g.type(n.outputs[0]).elements() * w[1] * w[2] * w[3];
-    }
-    case OpKind::Dense:
-    case OpKind::QDense: return g.type(n.outputs[0]).elements() * g.type(n.inputs[0]).shape.back();
-    default: return 0;
-  }
 }
 
 double cpuNodeCycles(const CpuDesc& cpu, const Graph& g, const Node& n) {

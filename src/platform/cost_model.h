@@ -11,6 +11,7 @@
 #include <string>
 
 #include "ir/graph.h"
+#include "ir/op_registry.h"  // nodeMacs
 #include "platform/platform.h"
 
 namespace htvm {
@@ -65,7 +66,6 @@ ModeledCycles analogWeightLoadCycles(const AcceleratorDesc& a, int64_t rows);
 ModeledCycles analogConvCycles(const AcceleratorDesc& a, const ConvDims& d);
 
 // ---- CPU estimate -----------------------------------------------------------------------------
-int64_t nodeMacs(const Graph& g, const Node& n);  // conv / dense multiply-accumulates, else 0
 // macs * cycles_per_mac + elements * cycles_per_element (elements: the largest of the output and
 // the activation inputs); a Relayout node costs its bytes at relayout_cycles_per_byte.
 double cpuNodeCycles(const CpuDesc& cpu, const Graph& g, const Node& n);

@@ -7,12 +7,19 @@
 #include <cstring>
 #include <nlohmann/json.hpp>
 
+#include "codegen/c/emit_context.h"
 #include "codegen_test_util.h"
+#include "ir/op_registry.h"
 
 namespace htvm {
 namespace {
 
 using namespace htvm::testing;
+
+TEST(CpuKernelTable, CoversEveryOpKind) {
+  for (int k = 0; k < static_cast<int>(OpKind::kCount); ++k)
+    EXPECT_NE(cpuBodyEmitter(static_cast<OpKind>(k)), nullptr) << opName(static_cast<OpKind>(k));
+}
 
 // Input 1x1x4x4 with x[h][w] = 4h + w + 1; kernel [[1,0,0],[0,2,0],[0,0,-1]], bias 0.5, stride 2,
 // pad 1. Output (oh, ow) reads x[2oh-1][2ow-1], x[2oh][2ow], x[2oh+1][2ow+1] (0 outside):

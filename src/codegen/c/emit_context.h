@@ -68,6 +68,10 @@ Status emitConvBody(CWriter& w, const EmitContext& ctx, const Node& n);   // emi
 Status emitDenseBody(CWriter& w, const EmitContext& ctx, const Node& n);  // emit_cpu_conv.cpp
 Status emitQAddBody(CWriter& w, const EmitContext& ctx, const Node& n);   // emit_cpu_fused.cpp
 Status emitRelayoutBody(CWriter& w, const EmitContext& ctx, const Node& n);  // emit_relayout.cpp
+// The CPU kernel body emitter of an op kind (the C emitter's kernel table, like the
+// interpreter's): every OpKind has one; the caller checks the NCHW operands first.
+using CpuBodyEmitter = Status (*)(CWriter& w, const EmitContext& ctx, const Node& n);
+CpuBodyEmitter cpuBodyEmitter(OpKind k);  // emit_cpu_layer.cpp
 // Requant epilogue of the fused ops on the int32 variable `v` (shift, then clamp to lo/hi from the
 // node's attributes); leaves the result in `v`.
 Status emitRequant(CWriter& w, const Node& n, const std::string& v);  // emit_cpu_fused.cpp

@@ -54,11 +54,6 @@ std::vector<std::string> inputNames(const Node& n) {
   }
 }
 
-bool isBinary(OpKind k) {
-  return k == OpKind::Add || k == OpKind::Sub || k == OpKind::Mul || k == OpKind::Div ||
-         k == OpKind::Max || k == OpKind::Min;
-}
-
 std::string binaryExpr(OpKind k, const std::string& a, const std::string& b) {
   switch (k) {
     case OpKind::Add: return a + " + " + b;
@@ -313,20 +308,38 @@ Status checkNchw(const EmitContext& ctx, const Node& n) {
   return ok();
 }
 
-Status emitBody(CWriter& w, const EmitContext& ctx, const Node& n) {
-  HTVM_TRY(checkNchw(ctx, n));
-  if (n.op == OpKind::Conv2D || n.op == OpKind::QConv2D || n.op == OpKind::AnalogConv2D)
-    return emitConvBody(w, ctx, n);
-  if (n.op == OpKind::Dense || n.op == OpKind::QDense) return emitDenseBody(w, ctx, n);
-  if (n.op == OpKind::QAdd) return emitQAddBody(w, ctx, n);
-  if (n.op == OpKind::Relayout) return emitRelayoutBody(w, ctx, n);
-  if (isBinary(n.op)) return emitBinaryBody(w, ctx, n);
-  if (n.op == OpKind::GlobalAvgPool || n.op == OpKind::GlobalSum)
-    return emitGlobalPoolBody(w, ctx, n);
-  return emitUnaryBody(w, ctx, n);
-}
-
 }  // namespace
+
+// No default case: -Wswitch (an error here) names any OpKind added without a CPU kernel.
+CpuBodyEmitter cpuBodyEmitter(OpKind k) {
+  switch (k) {
+    case OpKind::Conv2D:
+    case OpKind::QConv2D:
+    case OpKind::AnalogConv2D: return emitConvBody;
+    case OpKind::Dense:
+    case OpKind::QDense: return emitDenseBody;
+    case OpKind::QAdd: return emitQAddBody;
+    case OpKind::Relayout: return emitRelayoutBody;
+    case OpKind::Add:
+    case OpKind::Sub:
+    case OpKind::Mul:
+    case OpKind::Div:
+    case OpKind::Max:
+    case OpKind::Min: return emitBinaryBody;
+    case OpKind::GlobalAvgPool:
+    case OpKind::GlobalSum: return emitGlobalPoolBody;
+    case OpKind::Floor:
+    case OpKind::Clip:
+    case OpKind::ShiftRight:
+    case OpKind::FloorDiv:
+    case OpKind::FloorDivF32:
+    case OpKind::Cast:
+    case OpKind::QuantizeF32:
+    case OpKind::Reshape: return emitUnaryBody;
+    case OpKind::kCount: break;
+  }
+  return nullptr;
+}
 
 std::string layerParams(const EmitContext& ctx, const Node& n) {
   std::vector<std::string> names = inputNames(n);
@@ -396,7 +409,10 @@ Result<std::string> emitCpuLayers(const EmitContext& ctx) {
     w.blank();
     w.comment(fmt::format("node '{}' ({})\n{}", n.name, ctx.describe(n), ctx.signatureComment(n)));
     auto fn = w.block(fmt::format("void {}({})", ctx.layerSymbol(i), layerParams(ctx, n)));
-    HTVM_TRY(emitBody(w, ctx, n));
+    CpuBodyEmitter body = cpuBodyEmitter(n.op);
+    HTVM_CHECK(body != nullptr) << "no CPU kernel for " << opName(n.op);
+    HTVM_TRY(checkNchw(ctx, n));
+    HTVM_TRY(body(w, ctx, n));
   }
   return w.str();
 }

@@ -59,14 +59,25 @@ Result<Shape> denseShape(const Graph& g, const Node& n) {
 
 }  // namespace
 
+int64_t convMacs(const Graph& g, const Node& n) {
+  const Shape& w = g.type(n.inputs[1]).shape;  // [K, C/g, kh, kw]
+  return g.type(n.outputs[0]).elements() * w[1] * w[2] * w[3];
+}
+
+int64_t denseMacs(const Graph& g, const Node& n) {
+  return g.type(n.outputs[0]).elements() * g.type(n.inputs[0]).shape.back();
+}
+
 void addConvOps(OpRegistry& r) {
   r.add({OpKind::Conv2D, "conv2d", 2, 3,
          {{"strides", AttrKind::Ints, true},
           {"pads", AttrKind::Ints, true},
           {"dilations", AttrKind::Ints, true},
           {"group", AttrKind::Int, true}},
-         DTypeRule::Any, conv2dShape});
-  r.add({OpKind::Dense, "dense", 2, 3, {{"trans_b", AttrKind::Int, true}}, DTypeRule::Any, denseShape});
+         DTypeRule::Any, conv2dShape},
+        {false, false, convMacs});
+  r.add({OpKind::Dense, "dense", 2, 3, {{"trans_b", AttrKind::Int, true}}, DTypeRule::Any, denseShape},
+        {false, false, denseMacs});
 }
 
 }  // namespace htvm

@@ -59,15 +59,19 @@ std::vector<AttrSpec> convAttrs() {
 }  // namespace
 
 void addFusedOps(OpRegistry& r) {
-  r.add({OpKind::QConv2D, "qconv2d", 2, 3, requantAttrs(convAttrs()), DTypeRule::IntOnly, sameAsConv});
+  r.add({OpKind::QConv2D, "qconv2d", 2, 3, requantAttrs(convAttrs()), DTypeRule::IntOnly, sameAsConv},
+        {false, false, convMacs});
   r.add({OpKind::QDense, "qdense", 2, 3, requantAttrs({{"trans_b", AttrKind::Int, true}}), DTypeRule::IntOnly,
-         sameAsDense});
-  r.add({OpKind::QAdd, "qadd", 2, 2, requantAttrs({}), DTypeRule::IntOnly, addShape});
+         sameAsDense},
+        {false, false, denseMacs});
+  // requant(a + b) per element: the CPU kernel reads a[i], b[i] before it writes y[i].
+  r.add({OpKind::QAdd, "qadd", 2, 2, requantAttrs({}), DTypeRule::IntOnly, addShape}, {true, true, nullptr});
   std::vector<AttrSpec> analog = requantAttrs(convAttrs());
   analog.push_back({"gain", AttrKind::Float, true});
   analog.push_back({"adc_lo", AttrKind::Int, true});
   analog.push_back({"adc_hi", AttrKind::Int, true});
-  r.add({OpKind::AnalogConv2D, "analog_conv2d", 4, 4, analog, DTypeRule::IntOnly, analogConvShape});
+  r.add({OpKind::AnalogConv2D, "analog_conv2d", 4, 4, analog, DTypeRule::IntOnly, analogConvShape},
+        {false, false, convMacs});
   r.add({OpKind::Relayout, "relayout", 1, 1, {}, DTypeRule::Any, relayoutShape});
 }
 
