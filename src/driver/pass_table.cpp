@@ -138,17 +138,26 @@ Result<PassStats> runPlanL1(PassContext& c) {
   L1Limits limits = l1Limits(m.platform);
   std::vector<ResidencyNode> nodes(g.nodes.size());
   m.tiling.assign(g.nodes.size(), TilingStats{});
-  int64_t layers = 0, candidates = 0;
+  int64_t layers = 0, candidates = 0, tilerRuns = 0;
   for (size_t i = 0; i < g.nodes.size(); ++i) {
     const Node& n = g.nodes[i];
     if (n.accel < 0) continue;
     const AcceleratorDesc& a = m.platform.accelerators.at(static_cast<size_t>(n.accel));
     nodes[i].layer = tileLayerOf(g, n, a);
     HTVM_CHECK(nodes[i].layer.has_value()) << nodeRef(n) << ": placed on " << a.name << " without a pattern";
-    TilerOptions to;
-    to.style = style;
-    Result<TilingResult> r = tileLayer(*nodes[i].layer, a, to);
-    if (!r.ok()) return error() << nodeRef(n) << ": " << a.name << ": " << r.diag().message;
+    // The partition priced the layer with our schedule and kept the tiler's result; only the
+    // HTVM-style schedule is a different question.
+    const std::optional<TilingResult>& priced = m.decisions[i].tiling;
+    Result<TilingResult> r = TilingResult{};
+    if (style == ScheduleStyle::Ours && priced && m.decisions[i].accel == n.accel) {
+      r = *priced;
+    } else {
+      TilerOptions to;
+      to.style = style;
+      r = tileLayer(*nodes[i].layer, a, to);
+      if (!r.ok()) return error() << nodeRef(n) << ": " << a.name << ": " << r.diag().message;
+      ++tilerRuns;
+    }
     nodes[i].best = r->best;
     nodes[i].whole = r->whole;
     m.tiling[i] = {r->candidates, r->pruned, r->seconds};
@@ -171,6 +180,7 @@ Result<PassStats> runPlanL1(PassContext& c) {
   HTVM_CHECK(l1PlanIsValid(m.l1, limits)) << "L1 plan has overlapping or out-of-range buffers";
   return PassStats{{"accelerator_layers", layers},
                    {"tiler_candidates", candidates},
+                   {"tiler_runs", tilerRuns},
                    {"l1_residents", static_cast<int64_t>(m.l1.residents.size())},
                    {"residency_saved_cycles", m.residencySavedCycles}};
 }

@@ -7,7 +7,6 @@
 
 #include "ir/layout.h"
 #include "platform/cost_model.h"
-#include "tiling/tiler.h"
 
 namespace htvm {
 namespace {
@@ -228,16 +227,6 @@ std::optional<std::string> illegalReason(const Graph& g, const Node& n, const Ac
     default: HTVM_CHECK(false) << "no pattern for " << n.name;
   }
   return std::nullopt;
-}
-
-std::optional<std::string> needsTiling(const Graph& g, const Node& n, const AcceleratorDesc& a) {
-  // The tiler's answer: nullopt when some tiling fits L1 and the weight memory, else why the
-  // smallest tiles do not ("no tiling fits: ...").
-  TilerOptions o;
-  o.firstFit = true;
-  Result<TilingResult> r = tileNode(g, n, a, o);
-  if (r.ok()) return std::nullopt;
-  return r.diag().message;
 }
 
 }  // namespace htvm

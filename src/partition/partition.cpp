@@ -56,12 +56,8 @@ struct Walk {
   // The node's cost on accelerator `idx` is what the tiler's best schedule for it takes (the
   // schedule the generated code runs; cross-layer residency may later save some of its DMA), plus
   // the CPU relayouts this placement causes.
-  Candidate accelCandidate(const Node& n, int idx, Layout layout) const {
-    const AcceleratorDesc& a = p.accelerators[static_cast<size_t>(idx)];
-    Result<TilingResult> t = tileNode(g, n, a, TilerOptions{});
-    HTVM_CHECK(t.ok()) << nodeRef(n) << ": a candidate for " << a.name
-                       << " without a tiling: " << t.diag().message;
-    const ScheduleCost& m = t->best.cost;
+  Candidate accelCandidate(const Node& n, int idx, Layout layout, const TilingResult& t) const {
+    const ScheduleCost& m = t.best.cost;
     double moves = 0;
     for (size_t i = 0; i < (n.op == OpKind::QAdd ? 2u : 1u); ++i)
       moves += relayout(n.inputs[i], layout);
@@ -109,21 +105,28 @@ struct Options {
   std::vector<Candidate> candidates;
   std::string rejected;         // "digital: rule; analog: rule"
   std::vector<Layout> layouts;  // per accelerator: the layout its pattern for this op uses
+  // Per accelerator: the tiler's answer for a legal node (the schedule, or why none fits), kept
+  // so that no later stage tiles the node again.
+  std::vector<std::optional<Result<TilingResult>>> tilings;
   bool supported = false;       // some accelerator enabled by conf has a pattern for the op
   bool hiddenByConf = false;    // some accelerator with a pattern is disabled by conf
 };
 
-// Why accelerator `a` cannot take `n`: an illegal rule, or no tiling fits (the tiler's answer);
-// nullopt if it can.
-std::optional<std::string> blocked(const Graph& g, const Node& n, const AcceleratorDesc& a) {
-  std::optional<std::string> why = illegalReason(g, n, a);
-  return why ? why : needsTiling(g, n, a);
+// Why accelerator `a` cannot take `n`: an illegal rule, or no tiling fits (the tiler's answer,
+// which `tiling` keeps either way for a legal node); nullopt if it can.
+std::optional<std::string> blocked(const Graph& g, const Node& n, const AcceleratorDesc& a,
+                                   std::optional<Result<TilingResult>>& tiling) {
+  if (std::optional<std::string> why = illegalReason(g, n, a)) return why;
+  tiling = tileNode(g, n, a, TilerOptions{});
+  if (!tiling->ok()) return tiling->diag().message;
+  return std::nullopt;
 }
 
 Options evaluate(const Walk& w, const Node& n, Conf conf) {
   Options o;
   o.candidates.push_back(w.cpuCandidate(n));
   o.layouts.assign(w.p.accelerators.size(), Layout::NCHW);
+  o.tilings.resize(w.p.accelerators.size());
   for (size_t i = 0; i < w.p.accelerators.size(); ++i) {
     const AcceleratorDesc& a = w.p.accelerators[i];
     std::optional<Layout> layout = patternLayout(a, n.op);
@@ -134,11 +137,11 @@ Options evaluate(const Walk& w, const Node& n, Conf conf) {
     }
     o.supported = true;
     o.layouts[i] = *layout;
-    if (std::optional<std::string> why = blocked(w.g, n, a)) {
+    if (std::optional<std::string> why = blocked(w.g, n, a, o.tilings[i])) {
       o.rejected += (o.rejected.empty() ? "" : "; ") + a.name + ": " + *why;
       continue;
     }
-    o.candidates.push_back(w.accelCandidate(n, static_cast<int>(i), *layout));
+    o.candidates.push_back(w.accelCandidate(n, static_cast<int>(i), *layout, o.tilings[i]->value()));
   }
   return o;
 }
@@ -159,8 +162,13 @@ Result<NodeDecision> applyPin(const Walk& w, const Node& n, const Options& o, co
   if (!patternLayout(a, n.op))
     return error() << pin.text << ": " << ref << ": " << a.name << " has no pattern for "
                    << opName(n.op);
-  if (std::optional<std::string> why = blocked(w.g, n, a))
+  // evaluate() already asked the tiler when the node is legal on `a`.
+  const std::optional<Result<TilingResult>>& tiling = o.tilings[static_cast<size_t>(pin.core)];
+  if (std::optional<std::string> why = illegalReason(w.g, n, a))
     return error() << pin.text << ": " << ref << ": " << a.name << ": " << *why;
+  HTVM_CHECK(tiling.has_value()) << ref << ": " << a.name << " was not tiled";
+  if (!tiling->ok())
+    return error() << pin.text << ": " << ref << ": " << a.name << ": " << tiling->diag().message;
   dec.accel = pin.core;
   for (const Candidate& c : o.candidates)
     if (c.accel == pin.core)
@@ -244,6 +252,7 @@ Result<PartitionResult> partition(Graph& g, const Platform& p, const PartitionOp
       dec = choose(w, n, o, opts);
     }
     n.accel = dec.accel;
+    if (dec.accel >= 0) dec.tiling = o.tilings[static_cast<size_t>(dec.accel)]->value();
     Layout out = dec.accel >= 0 ? o.layouts[static_cast<size_t>(dec.accel)] : Layout::NCHW;
     for (TensorId id : n.outputs) w.layoutOf[static_cast<size_t>(id)] = out;
     result.nodes.push_back(std::move(dec));

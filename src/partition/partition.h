@@ -3,7 +3,8 @@
 //
 // Needs: an integer graph after fusion, in which accelerator-eligible layers are the fused ops
 // QConv2D, QDense, QAdd and AnalogConv2D; the graph verifies. Sets: `Node::accel` of every node
-// (-1 = CPU); nothing else in the graph changes (relayouts are inserted by a later pass).
+// (-1 = CPU); nothing else in the graph changes (relayouts are inserted by a later pass). Each
+// decision keeps the tiler's result for its accelerator, so the layer is tiled once.
 //
 // Algorithm (greedy, in topological order). For each node: the accelerators enabled by `conf`
 // whose pattern matches the op are checked for legality (platform constraint data) and for having
@@ -23,6 +24,7 @@
 
 #include "ir/graph.h"
 #include "platform/platform.h"
+#include "tiling/tiler.h"
 
 namespace htvm {
 
@@ -49,6 +51,9 @@ struct NodeDecision {
   // with the node reference, e.g. "node 'Conv_12' (Conv): digital: kernel 9x9 not in {1,3,5,7}".
   std::string reason;
   std::vector<Candidate> candidates;  // the CPU first, then every legal, fitting accelerator
+  // The tiler's result for the chosen accelerator (our schedule style), found while pricing it:
+  // the L1 stage reuses it instead of tiling the layer again.
+  std::optional<TilingResult> tiling;
 };
 
 struct PartitionResult {

@@ -117,5 +117,28 @@ TEST(PassTable, FailingPassIsLocatedInTheModelFile) {
   EXPECT_EQ(m.diag().text(), "/nonexistent/model.onnx: no such file");
 }
 
+// The partition prices each accelerator layer with the tiler and keeps the result; the L1 stage
+// reuses it for our schedule and tiles again only for the HTVM-style one, a different question.
+TEST(PassTable, PlanL1ReusesThePartitionsTilingForOurSchedule) {
+  for (const std::string schedule : {"ours", "htvm"}) {
+    CompileOptions opts;
+    opts.modelPath = kModel;
+    opts.conf = "digital";
+    opts.schedule = schedule;
+    Result<CompiledModel> m = lowerModel(opts);
+    ASSERT_TRUE(m.ok()) << m.diag().text();
+    int64_t accel = 0;
+    for (size_t i = 0; i < m->graph.nodes.size(); ++i) {
+      if (m->graph.nodes[i].accel < 0) continue;
+      ++accel;
+      EXPECT_TRUE(m->decisions[i].tiling.has_value()) << m->graph.nodes[i].name;
+    }
+    ASSERT_GT(accel, 0);
+    const PassRecord& l1 = record(*m, "plan-l1");
+    EXPECT_EQ(stat(l1, "accelerator_layers"), accel);
+    EXPECT_EQ(stat(l1, "tiler_runs"), schedule == "ours" ? 0 : accel) << schedule;
+  }
+}
+
 }  // namespace
 }  // namespace htvm

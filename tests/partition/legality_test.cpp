@@ -6,6 +6,7 @@
 
 #include "partition/fused_graph_builder.h"
 #include "platform/platform_test_util.h"
+#include "tiling/tiler.h"
 
 namespace htvm {
 namespace {
@@ -311,7 +312,14 @@ TEST(Patterns, LayoutPerAcceleratorAndOp) {
   EXPECT_EQ(patternLayout(digital(), OpKind::Clip), std::nullopt);
 }
 
-// ---- tiling (needsTiling is the tiler's answer) -------------------------------------------------
+// ---- tiling (the partition rejects a legal layer with the tiler's answer) -----------------------
+
+// Why no tiling of n fits a, or nullopt when one does.
+std::optional<std::string> needsTiling(const Graph& g, const Node& n, const AcceleratorDesc& a) {
+  Result<TilingResult> r = tileNode(g, n, a, TilerOptions{});
+  if (r.ok()) return std::nullopt;
+  return r.diag().message;
+}
 
 Why fits(FusedGraph& b, const AcceleratorDesc& a) {
   Graph& g = b.done();
