@@ -47,7 +47,7 @@ struct Candidate {
 
 struct NodeDecision {
   int accel = -1;
-  // Why on the CPU (the rule that blocked each accelerator) or why this core was chosen; starts
+  // Why on the CPU (the rules that blocked each accelerator) or why this core was chosen; starts
   // with the node reference, e.g. "node 'Conv_12' (Conv): digital: kernel 9x9 not in {1,3,5,7}".
   std::string reason;
   std::vector<Candidate> candidates;  // the CPU first, then every legal, fitting accelerator

@@ -76,8 +76,10 @@ TEST(DigitalConvRules, DataTypes) {
 
 TEST(DigitalConvRules, LayoutNeedsBatchOne) {
   EXPECT_EQ(conv({1, 16, 8, 8}, spec(16, 3, 1)), std::nullopt);
+  // Batch 2 breaks the layout of the input and of the output: both are reported.
   EXPECT_EQ(conv({2, 16, 8, 8}, spec(16, 3, 1)),
-            "input i8[2x16x8x8] cannot be stored in layout chw_w16_rev4");
+            "input i8[2x16x8x8] cannot be stored in layout chw_w16_rev4 and "
+            "output i8[2x16x8x8] cannot be stored in layout chw_w16_rev4");
 }
 
 TEST(DigitalConvRules, ShiftRange) {
@@ -128,10 +130,23 @@ TEST(DigitalConvRules, Strides) {
   EXPECT_EQ(conv({1, 16, 16, 16}, s), "stride 1x2 not equal in both dims");
 }
 
+// A layer breaking rules of different families gets all of them, in check order (requant, then
+// geometry, then operands), so one compile tells the user everything to change.
+TEST(DigitalConvRules, EveryFailingRuleIsReported) {
+  ConvSpec s = spec(16, 9, 4);  // kernel 9 is not offered
+  s.shift = 40;                 // beyond [0,31]
+  s.dilations = {2, 2};         // only 1 is offered
+  EXPECT_EQ(conv({1, 16, 16, 16}, s),
+            "shift 40 not in [0,31] and kernel 9x9 not in {1,3,5,7} and dilation 2x2 not in {1}");
+}
+
 TEST(DigitalConvRules, Dilation) {
   ConvSpec s = spec(16, 3, 2);
   s.dilations = {2, 2};
-  EXPECT_EQ(conv({1, 16, 16, 16}, s), "dilation 2x2 not in {1}");
+  // HTVM's 'same' test reads the kernel, not the dilated window: pad 2 fails 3 - 2*2 == 1 too.
+  EXPECT_EQ(conv({1, 16, 16, 16}, s),
+            "dilation 2x2 not in {1} and "
+            "padding [2,2,2,2] (t,l,b,r) not 'same' for kernel 3x3 (k - 2p != 1 on both axes)");
 }
 
 TEST(DigitalConvRules, Groups) {
@@ -194,7 +209,9 @@ TEST(DigitalConvRules, BiasRequiredInt32Constant) {
 
 TEST(DigitalDenseRules, AllRules) {
   EXPECT_EQ(dense({1, 64}, 16), std::nullopt);
-  EXPECT_EQ(dense({2, 64}, 16), "input i8[2x64] cannot be stored in layout vec16_rev4");
+  EXPECT_EQ(dense({2, 64}, 16),
+            "input i8[2x64] cannot be stored in layout vec16_rev4 and "
+            "output i8[2x16] cannot be stored in layout vec16_rev4");
   EXPECT_EQ(dense({1, 64}, 16, 31), std::nullopt);
   EXPECT_EQ(dense({1, 64}, 16, 40), "shift 40 not in [0,31]");
   EXPECT_EQ(dense({1, 64}, 16, 8, 0, 127), std::nullopt);
@@ -218,8 +235,13 @@ TEST(DigitalAddRules, AllRules) {
   EXPECT_EQ(add(kIn, kIn, 1, 0, 127), std::nullopt);  // relu on the sum: assumed (open question 10)
   EXPECT_EQ(add(kIn, kIn, 1, -64, 63), "clip [-64,63] not one of [-128,127], [0,127]");
   EXPECT_EQ(add({1, 4, 1, 1}, {1, 4, 1, 1}), std::nullopt);
-  EXPECT_EQ(add({1, 3, 1, 1}, {1, 3, 1, 1}), "input a elements 3 not a multiple of 4");
-  EXPECT_EQ(add({1, 64}, {1, 64}), "input a i8[1x64] cannot be stored in layout chw_w16_rev4");
+  EXPECT_EQ(add({1, 3, 1, 1}, {1, 3, 1, 1}),
+            "input a elements 3 not a multiple of 4 and input b elements 3 not a multiple of 4 and "
+            "output elements 3 not a multiple of 4");
+  EXPECT_EQ(add({1, 64}, {1, 64}),
+            "input a i8[1x64] cannot be stored in layout chw_w16_rev4 and "
+            "input b i8[1x64] cannot be stored in layout chw_w16_rev4 and "
+            "output i8[1x64] cannot be stored in layout chw_w16_rev4");
   FusedGraph b;
   b.qadd("add", b.input("a", kIn), b.input("b", kIn), 1, -128, 127, DType::I32);
   EXPECT_EQ(illegalReason(b.g, b.g.nodes[0], digital()), "output dtype int32, expected int8");
@@ -281,7 +303,9 @@ TEST(AnalogConvRules, ArrayRowsAndCols) {
 }
 
 TEST(AnalogConvRules, SharedConvAndRequantRules) {
-  EXPECT_EQ(aconv({1, 16, 16, 16}, spec(32, 9, 4)), "kernel 9x9 not in {1,3,5,7}");
+  // 16 channels x 9 x 9 taps = 1296 rows also overflow the 1152-row array.
+  EXPECT_EQ(aconv({1, 16, 16, 16}, spec(32, 9, 4)),
+            "kernel 9x9 not in {1,3,5,7} and rows C*kh*kw = 16*9*9 = 1296 > array rows 1152");
   EXPECT_EQ(aconv(kIn, spec(32, 3, 0)),
             "padding [0,0,0,0] (t,l,b,r) not 'same' for kernel 3x3 (k - 2p != 1 on both axes)");
   ConvSpec s = aspec();
@@ -299,7 +323,8 @@ TEST(AnalogConvRules, SharedConvAndRequantRules) {
   EXPECT_EQ(aconv(kIn, s), "clip [-200,127] exceeds int8");
   EXPECT_EQ(aconv({1, 3, 3, 3}, aspec()), "input elements 27 not a multiple of 4");
   EXPECT_EQ(aconv({2, 16, 8, 8}, aspec()),
-            "input i8[2x16x8x8] cannot be stored in layout hwc_c64_rev4");
+            "input i8[2x16x8x8] cannot be stored in layout hwc_c64_rev4 and "
+            "output i8[2x32x8x8] cannot be stored in layout hwc_c64_rev4");
 }
 
 TEST(Patterns, LayoutPerAcceleratorAndOp) {
