@@ -83,30 +83,25 @@ struct LayerEmitter {
     return s.outResident ? lp.outputOffsets[0] : lp.outputOffsets[static_cast<size_t>(st.outBuf)];
   }
 
-  const char* cfgType() const {
+  // The HAL job of the node's op: its config struct and its entry point (runtime/htvm_hal.h).
+  struct HalJob {
+    const char* cfgType;
+    const char* fn;
+  };
+  HalJob halJob() const {
     switch (n.op) {
-      case OpKind::QConv2D:
-        return "htvm_digital_conv_cfg";
-      case OpKind::QDense:
-        return "htvm_digital_dense_cfg";
-      case OpKind::QAdd:
-        return "htvm_digital_add_cfg";
-      default:
-        return "htvm_analog_conv_cfg";
+      case OpKind::QConv2D: return {"htvm_digital_conv_cfg", "htvm_digital_conv"};
+      case OpKind::QDense: return {"htvm_digital_dense_cfg", "htvm_digital_dense"};
+      case OpKind::QAdd: return {"htvm_digital_add_cfg", "htvm_digital_add"};
+      case OpKind::AnalogConv2D: return {"htvm_analog_conv_cfg", "htvm_analog_conv"};
+      default: break;
     }
+    HTVM_CHECK(false) << nodeRef(n) << ": placed on an accelerator, but no HAL job runs "
+                      << opName(n.op);
+    return {};
   }
-  const char* jobFn() const {
-    switch (n.op) {
-      case OpKind::QConv2D:
-        return "htvm_digital_conv";
-      case OpKind::QDense:
-        return "htvm_digital_dense";
-      case OpKind::QAdd:
-        return "htvm_digital_add";
-      default:
-        return "htvm_analog_conv";
-    }
-  }
+  const char* cfgType() const { return halJob().cfgType; }
+  const char* jobFn() const { return halJob().fn; }
 
   std::string cfgInit(const TileStep& st) const {
     const TileJob& j = st.job;
@@ -130,7 +125,7 @@ struct LayerEmitter {
       case OpKind::QAdd:
         return fmt::format("{{{}u, {}u, {}u, {}u, {}, {}}}", in, inOffset(1, st), out, j.addBytes,
                            n.attrInt("shift"), relu);
-      default: {
+      case OpKind::AnalogConv2D: {
         const Shape& ws = ctx.g.type(n.inputs[1]).shape;
         const Ints& str = n.attrInts("strides");
         return fmt::format(
@@ -141,7 +136,11 @@ struct LayerEmitter {
             n.attrInt("adc_lo"), n.attrInt("adc_hi"), sym, sym, n.attrInt("shift"), n.attrInt("lo"),
             n.attrInt("hi"));
       }
+      default: break;
     }
+    HTVM_CHECK(false) << nodeRef(n) << ": placed on an accelerator, but no HAL config for "
+                      << opName(n.op);
+    return {};
   }
 
   void emitWeights() {
