@@ -425,6 +425,20 @@ Platform platform(Loader& ld, const json& j) {
 }  // namespace
 
 Result<Platform> loadPlatform(const std::string& path) {
+  // A platform file is a few kB of JSON; anything else (a directory, a device, a FIFO, a huge
+  // file) is refused before reading, so that reading can neither throw nor block.
+  constexpr uintmax_t kMaxBytes = 16u << 20;
+  std::error_code ec;
+  auto status = std::filesystem::status(path, ec);
+  if (ec || !std::filesystem::exists(status))
+    return error() << "cannot open platform file '" << path << "': no such file";
+  if (!std::filesystem::is_regular_file(status))
+    return error() << "platform file '" << path << "' is "
+                   << (std::filesystem::is_directory(status) ? "a directory" : "not a regular file")
+                   << ", not a JSON file";
+  if (uintmax_t size = std::filesystem::file_size(path, ec); !ec && size > kMaxBytes)
+    return error() << "platform file '" << path << "' is " << size << " bytes, more than the "
+                   << kMaxBytes << " a platform description can need";
   std::ifstream in(path);
   if (!in) return error() << "cannot open platform file '" << path << "'";
   json j;

@@ -1,5 +1,6 @@
 // The htvm binary as a user meets it: exit codes, help text, and clean errors (exit 2, the file and
 // node named, never a crash) for broken or unsupported model files.
+#include <gmock/gmock.h>
 #include <gtest/gtest.h>
 #include <onnx/onnx_pb.h>
 #include <sys/wait.h>
@@ -16,6 +17,7 @@
 namespace {
 
 namespace fs = std::filesystem;
+using ::testing::HasSubstr;
 using htvm::proc::Outcome;
 using htvm::proc::readFile;
 using htvm::proc::runHtvm;
@@ -83,6 +85,25 @@ TEST(Cli, BadUsageExitsTwo) {
   EXPECT_EQ(runHtvm("frobnicate").code, 2);
   EXPECT_EQ(runHtvm("compile").code, 2);
   EXPECT_EQ(runHtvm("verify " + kModel).code, 2);  // --inputs/--outputs missing
+}
+
+// Files that are not what they claim: a directory as platform, a device as model (which would be
+// read without end), and timeouts that are no number of seconds (NaN slips through a plain range).
+TEST(Cli, NonFilesAndNonsenseTimeoutsAreRefusedByName) {
+  fs::path d = tempDir();
+  Outcome dir = runHtvm("compile " + kModel + " -o " + (d / "out").string() + " --platform " + d.string());
+  EXPECT_EQ(dir.code, 2) << dir.output;
+  EXPECT_THAT(dir.output, HasSubstr("platform file '" + d.string() + "' is a directory"));
+  Outcome dev = runHtvm("compile /dev/zero -o " + (d / "out").string());
+  EXPECT_EQ(dev.code, 2) << dev.output;
+  EXPECT_THAT(dev.output, HasSubstr("/dev/zero: is not a regular file"));
+  for (const char* t : {"nan", "-1", "1e300", "inf"}) {
+    Outcome r = runHtvm("verify " + kModel + " --inputs " + kInput + " --outputs " + kOutput +
+                        " --timeout " + t);
+    EXPECT_EQ(r.code, 2) << t << ": " << r.output;
+    EXPECT_THAT(r.output, HasSubstr(std::string("--timeout: '") + t + "' is not between 0 and 1e6"));
+  }
+  fs::remove_all(d);
 }
 
 TEST(Cli, BrokenModelFilesGiveCleanErrorsNamingTheFile) {

@@ -251,7 +251,7 @@ TEST(Platform, InvalidJsonAndMissingFile) {
   std::string path = testing::writeTemp("broken.json", "{\"name\": ");
   EXPECT_THAT(loadError(loadPlatform(path)), StartsWith(path + ": invalid JSON: "));
   EXPECT_EQ(loadError(loadPlatform("/nonexistent/x.json")),
-            "cannot open platform file '/nonexistent/x.json'");
+            "cannot open platform file '/nonexistent/x.json': no such file");
 }
 
 TEST(Platform, SecondDigitalAcceleratorIsAJsonEdit) {

@@ -71,7 +71,22 @@ void addBuildOptions(CLI::App* app, BuildFlags& f) {
       ->check(CLI::IsMember({"host", "rv32"}))
       ->capture_default_str();
   addProfileOptions(app, f);
-  app->add_option("--timeout", f.timeout, "seconds an rv32 run may take on QEMU (0: no limit)")->capture_default_str();
+  app->add_option("--timeout", f.timeout,
+                  "seconds an rv32 run may take on QEMU, 0 to 1e6 (0: no limit)")
+      ->check(CLI::Validator(
+          [](std::string& v) -> std::string {
+            // CLI::Range lets NaN through (every comparison with it is false).
+            double t = 0;
+            try {
+              t = std::stod(v);
+            } catch (const std::exception&) {
+              return "'" + v + "' is not a number of seconds";
+            }
+            if (!(t >= 0 && t <= 1e6)) return "'" + v + "' is not between 0 and 1e6 seconds";
+            return "";
+          },
+          "0..1e6", "seconds"))
+      ->capture_default_str();
 }
 
 htvm::Result<htvm::BuildOptions> buildOptions(const BuildFlags& f) {

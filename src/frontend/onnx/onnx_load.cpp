@@ -95,6 +95,13 @@ Result<std::string> readFileBytes(const std::string& path) {
   auto status = std::filesystem::status(path, ec);
   if (ec || !std::filesystem::exists(status)) return error() << "no such file";
   if (std::filesystem::is_directory(status)) return error() << "is a directory, not an ONNX file";
+  // Devices and pipes (/dev/zero, a FIFO) would be read without end; a model is a regular file
+  // of bounded size (protobuf's own limit on one message is 2 GiB).
+  if (!std::filesystem::is_regular_file(status))
+    return error() << "is not a regular file (a device, pipe or socket), not an ONNX file";
+  constexpr uintmax_t kMaxModelBytes = uintmax_t{2} << 30;
+  if (uintmax_t size = std::filesystem::file_size(path, ec); !ec && size >= kMaxModelBytes)
+    return error() << "is " << size << " bytes; models of 2 GiB or more are not supported";
   std::ifstream in(path, std::ios::binary);
   if (!in) return error() << "cannot open file: " << std::strerror(errno);
   std::ostringstream buf;
