@@ -238,7 +238,7 @@ Status writeProfileFiles(const std::string& dir, const ProfileReport& r) {
   if (r.stackPeak)
     j["stack"] = {{"peak_bytes", *r.stackPeak}, {"reserved_bytes", r.stackBytes.value_or(0)}};
   for (const auto& [name, text] : {std::pair<std::string, std::string>{"profile.csv", csv.str()},
-                                   {"profile.json", j.dump(2) + "\n"}}) {
+                                   {"profile.json", j.dump(2, ' ', false, nlohmann::json::error_handler_t::replace) + "\n"}}) {
     std::ofstream f(dir + "/" + name, std::ios::trunc);
     f << text;
     f.close();

@@ -64,6 +64,12 @@ std::string commentText(const std::string& s, bool keepNewlines) {
       continue;
     }
     if (c < 0x20 || c == 0x7f) c = ' ';
+    // Generated text is ASCII: a name's other bytes are shown as \xNN, so no bidirectional
+    // control (gcc's -Werror=bidi-chars) or invalid UTF-8 reaches a source file.
+    if (c >= 0x80) {
+      r += fmt::format("\\x{:02x}", c);
+      continue;
+    }
     // Break "/*", "*/" and "??" (trigraph start) by inserting a space.
     if (!r.empty() && ((r.back() == '/' && c == '*') || (r.back() == '*' && c == '/') ||
                        (r.back() == '?' && c == '?')))

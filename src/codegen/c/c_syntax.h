@@ -27,7 +27,8 @@ std::string sanitizeIdent(const std::string& s, size_t maxLen = 32);
 // C string literal (with quotes); non-printable bytes, quotes, backslashes and '?' (trigraphs)
 // escaped.
 std::string cStringLiteral(const std::string& s);
-// Text safe inside /* */ (no comment delimiters, no trigraphs, no control characters).
+// Text safe inside /* */ and pure ASCII (no comment delimiters, no trigraphs, no control
+// characters; bytes >= 0x80 written as \xNN).
 std::string commentText(const std::string& s, bool keepNewlines = false);
 
 // Affine index expression `sum(var * coef) + constant`, omitting zero terms and unit factors:

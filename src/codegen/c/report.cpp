@@ -103,7 +103,9 @@ std::string emitReport(const EmitContext& ctx) {
                  {"weights_bytes", weightBytes},
                  {"accelerator_weights_bytes", streamBytes}};
   for (auto& [k, v] : ctx.opts.reportExtra.items()) r[k] = v;
-  return r.dump(2) + "\n";
+  // Names come from the model file and need not be UTF-8: invalid bytes become U+FFFD rather than
+  // aborting the dump.
+  return r.dump(2, ' ', false, Json::error_handler_t::replace) + "\n";
 }
 
 }  // namespace htvm
