@@ -121,6 +121,8 @@ const json& readProvenance(Loader& ld, const json& j, const std::string& path, P
   return o.req("value");
 }
 
+constexpr int64_t kMaxPlatformInt = (int64_t{1} << 31) - 1;
+
 Param<int64_t> intParam(const Obj& o, const std::string& key, Sign sign) {
   Loader& ld = o.loader();
   std::string path = o.at(key);
@@ -131,6 +133,12 @@ Param<int64_t> intParam(const Obj& o, const std::string& key, Sign sign) {
   if (!v.is_number_integer()) ld.fail(path, std::string(what) + ", got " + describe(v));
   p.value = v.get<int64_t>();
   if (pos ? p.value <= 0 : p.value < 0) ld.fail(path, std::string(what) + ", got " + describe(v));
+  // The generated code carries every platform number in 32-bit fields (htvm_accel_desc, the
+  // linker script's symbols) of a 32-bit target; a larger one would not compile or would wrap.
+  if (p.value > kMaxPlatformInt)
+    ld.fail(path, "must be at most " + std::to_string(kMaxPlatformInt) +
+                      " (2^31 - 1: the 32-bit fields the generated code holds it in), got " +
+                      describe(v));
   if (p.assumed) ld.assumptions.push_back({path, std::to_string(p.value), p.note});
   return p;
 }
@@ -418,6 +426,16 @@ Platform platform(Loader& ld, const json& j) {
       ld.fail(path + ".name", "duplicate accelerator name \"" + a.name + "\"");
     p.accelerators.push_back(std::move(a));
   }
+  // The simulator's memory pool holds every accelerator's memories side by side, and the host
+  // build sizes it with one 32-bit constant.
+  int64_t pool = 0;
+  for (const AcceleratorDesc& a : p.accelerators) {
+    pool += a.l1.activationBytes.value + a.l1.weightBytes.value;
+    if (a.analog) pool += a.analog->arrayRows.value * a.analog->arrayCols.value;
+  }
+  if (pool > kMaxPlatformInt)
+    ld.fail("accelerators", "memories total " + std::to_string(pool) + " bytes, more than the " +
+                                std::to_string(kMaxPlatformInt) + " a 32-bit target can hold");
   p.assumptions = std::move(ld.assumptions);
   return p;
 }

@@ -247,6 +247,27 @@ TEST(Platform, ConsistencyChecks) {
               HasSubstr("l2.host_private_bytes: must be smaller than l2.bytes (512000)"));
 }
 
+// Sizes the generated code could not hold: every number goes into 32-bit fields (2^31 - 1 at
+// most), and so does the sum of all accelerator memories (the simulator's pool).
+TEST(Platform, NumbersBeyondThirtyTwoBitsAreRejectedWithTheirPath) {
+  EXPECT_THAT(loadError(loadEdited("l2big.json",
+                                   [](nlohmann::json& j) { j["l2"]["bytes"] = int64_t{1} << 32; })),
+              HasSubstr("l2big.json: l2.bytes: must be at most 2147483647 (2^31 - 1: the 32-bit "
+                        "fields the generated code holds it in), got 4294967296"));
+  EXPECT_THAT(loadError(loadEdited("l1big.json",
+                                   [](nlohmann::json& j) {
+                                     j["accelerators"][0]["l1"]["activation_bytes"] = int64_t{1} << 31;
+                                   })),
+              HasSubstr("accelerators[0].l1.activation_bytes: must be at most 2147483647"));
+  // Each memory fits, their sum does not: 2 x (2^30 + 64 KiB weights) + the analog array.
+  EXPECT_THAT(loadError(loadEdited("sum.json",
+                                   [](nlohmann::json& j) {
+                                     j["accelerators"][0]["l1"]["activation_bytes"] = int64_t{1} << 30;
+                                     j["accelerators"][1]["l1"]["activation_bytes"] = int64_t{1} << 30;
+                                   })),
+              HasSubstr("sum.json: accelerators: memories total"));
+}
+
 TEST(Platform, InvalidJsonAndMissingFile) {
   std::string path = testing::writeTemp("broken.json", "{\"name\": ");
   EXPECT_THAT(loadError(loadPlatform(path)), StartsWith(path + ": invalid JSON: "));
