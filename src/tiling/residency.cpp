@@ -41,73 +41,98 @@ ResidencyResult decideResidency(const Graph& g, const Platform& p,
     if (ok) eligible.push_back(t);
   }
 
-  // The schedules for a set of resident tensors: a layer touching one runs whole with its flags,
-  // every other layer keeps the tiler's choice. nullopt when the L1 placement fails.
-  struct Assignment {
-    std::vector<std::optional<LayerSchedule>> schedules;
-    int64_t cycles = 0;
+  // The schedule of layer i for a set of resident tensors: whole with its flags when it touches
+  // one, else the tiler's choice.
+  auto scheduleOf = [&](size_t i, const std::set<TensorId>& resident) -> LayerSchedule {
+    bool out = resident.count(g.nodes[i].outputs[0]) > 0;
+    std::vector<TensorId> acts = activations(g, g.nodes[i]);
+    bool any = out;
+    for (TensorId t : acts) any = any || resident.count(t);
+    if (!any) return *nodes[i].best;
+    LayerSchedule s = *nodes[i].whole;
+    s.outResident = out;
+    for (size_t k = 0; k < acts.size(); ++k) s.inResident[k] = resident.count(acts[k]) > 0;
+    const AcceleratorDesc& acc = p.accelerators[static_cast<size_t>(g.nodes[i].accel)];
+    sizeBuffers(*nodes[i].layer, s, acc);
+    s.cost = costSchedule(*nodes[i].layer, s, acc);
+    return s;
   };
-  auto assign = [&](const std::set<TensorId>& resident) -> std::optional<Assignment> {
-    Assignment a;
-    a.schedules.resize(n);
-    for (size_t i = 0; i < n; ++i) {
-      if (!nodes[i].best) continue;
-      bool out = resident.count(g.nodes[i].outputs[0]) > 0;
-      std::vector<TensorId> acts = activations(g, g.nodes[i]);
-      bool any = out;
-      for (TensorId t : acts) any = any || resident.count(t);
-      if (!any) {
-        a.schedules[i] = nodes[i].best;
-      } else {
-        LayerSchedule s = *nodes[i].whole;
-        s.outResident = out;
-        for (size_t k = 0; k < acts.size(); ++k) s.inResident[k] = resident.count(acts[k]) > 0;
-        const AcceleratorDesc& acc = p.accelerators[static_cast<size_t>(g.nodes[i].accel)];
-        sizeBuffers(*nodes[i].layer, s, acc);
-        s.cost = costSchedule(*nodes[i].layer, s, acc);
-        a.schedules[i] = std::move(s);
-      }
-      a.cycles += a.schedules[i]->cost.elapsed;
-    }
-    if (!resident.empty() && !fits(a.schedules)) return std::nullopt;
-    return a;
+  auto schedulesOf = [&](const std::set<TensorId>& resident) {
+    std::vector<std::optional<LayerSchedule>> v(n);
+    for (size_t i = 0; i < n; ++i)
+      if (nodes[i].best) v[i] = scheduleOf(i, resident);
+    return v;
+  };
+  auto placeable = [&](const std::set<TensorId>& resident) {
+    return resident.empty() || fits(schedulesOf(resident));
+  };
+  // Flipping tensor t changes the schedules of its producer and its consumers only, so a trial is
+  // priced from those layers (O(degree)) and only an improving trial pays for the placement
+  // check over the whole graph; that keeps the search near-linear in the number of layers.
+  std::vector<size_t> producer(g.tensors.size(), n);
+  for (size_t i = 0; i < n; ++i) producer[static_cast<size_t>(g.nodes[i].outputs[0])] = i;
+  auto touched = [&](TensorId t) {
+    std::set<size_t> v(consumers[static_cast<size_t>(t)].begin(),
+                       consumers[static_cast<size_t>(t)].end());
+    v.insert(producer[static_cast<size_t>(t)]);
+    return v;
+  };
+  std::vector<int64_t> cost(n, 0);  // per layer, for the current set
+  auto costAll = [&](const std::set<TensorId>& resident) {
+    int64_t total = 0;
+    for (size_t i = 0; i < n; ++i)
+      if (nodes[i].best) total += cost[i] = scheduleOf(i, resident).cost.elapsed;
+    return total;
   };
 
-  std::set<TensorId> none;
-  Assignment base = *assign(none);
+  const int64_t baseCycles = costAll({});
   // Start from every eligible tensor resident (chains pay off as a whole: a layer that keeps only
   // one side in L1 loses its overlapped copies and may get slower), dropping the latest ones
   // until the placement fits; then remove any tensor whose removal helps, and add back any whose
   // addition helps, until nothing changes.
   std::set<TensorId> best(eligible.begin(), eligible.end());
-  std::optional<Assignment> cur = assign(best);
-  for (auto it = eligible.rbegin(); !cur && it != eligible.rend(); ++it) {
+  bool placed = placeable(best);
+  for (auto it = eligible.rbegin(); !placed && it != eligible.rend(); ++it) {
     best.erase(*it);
-    cur = assign(best);
+    placed = placeable(best);
   }
+  int64_t cycles = costAll(best);
   for (bool changed = true; changed;) {
     changed = false;
     for (TensorId t : eligible) {
-      std::set<TensorId> trial = best;
-      if (trial.count(t))
-        trial.erase(t);
+      // Flip t in place (copying the set per trial would make a sweep quadratic); undo on reject.
+      const bool wasResident = best.count(t) > 0;
+      if (wasResident)
+        best.erase(t);
       else
-        trial.insert(t);
-      std::optional<Assignment> a = assign(trial);
-      if (a && a->cycles < cur->cycles) {
-        best = std::move(trial);
-        cur = std::move(a);
-        changed = true;
+        best.insert(t);
+      int64_t delta = 0;
+      std::vector<std::pair<size_t, int64_t>> updated;
+      for (size_t i : touched(t)) {
+        if (!nodes[i].best) continue;
+        int64_t c = scheduleOf(i, best).cost.elapsed;
+        delta += c - cost[i];
+        updated.push_back({i, c});
       }
+      if (delta >= 0 || !placeable(best)) {
+        if (wasResident)
+          best.insert(t);
+        else
+          best.erase(t);
+        continue;
+      }
+      cycles += delta;
+      for (const auto& [i, c] : updated) cost[i] = c;
+      changed = true;
     }
   }
   ResidencyResult r;
-  if (cur->cycles >= base.cycles) {
-    r.schedules = std::move(base.schedules);
+  if (cycles >= baseCycles) {
+    r.schedules = schedulesOf({});
     return r;
   }
-  r.schedules = std::move(cur->schedules);
-  r.cyclesSaved = base.cycles - cur->cycles;
+  r.schedules = schedulesOf(best);
+  r.cyclesSaved = baseCycles - cycles;
   for (TensorId t : eligible)
     if (best.count(t)) r.resident.push_back(t);
   return r;

@@ -14,6 +14,9 @@
 // caller's check: every resident slot live over its lifetime next to each layer's working
 // buffers) succeeds, then flips single tensors in and out while that lowers the total, and keeps
 // the result only if it beats no residency at all. Not optimal, but never worse than none.
+// A flip changes only the schedules of the tensor's producer and consumers, so it is priced from
+// those, and the placement check (linear or worse in the layer count) runs only for flips that
+// lower the total.
 #pragma once
 
 #include <functional>
