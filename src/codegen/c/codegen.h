@@ -1,7 +1,8 @@
 // Public entry point of the C backend: writes a self-contained C project (model API, network,
-// per-layer CPU kernels, weights, demo main, Makefile, report.json) for a verified Graph and its
-// arena plan. Every decision (order, offsets, dtypes) comes from the Graph and the ArenaPlan; the
-// emitter only prints them. Output is deterministic: the same inputs give byte-identical files.
+// per-layer CPU kernels, weights, report.json, and the fixed demo, Makefile and linker script with
+// the config files they read) for a verified Graph and its arena plan. Every decision (order,
+// offsets, dtypes) comes from the Graph and the ArenaPlan; the emitter only prints them. Output is
+// deterministic: the same inputs give byte-identical files.
 #pragma once
 
 #include <nlohmann/json.hpp>
@@ -39,8 +40,11 @@ struct CodegenOptions {
 };
 
 // Writes the generated project into outDir (created if needed):
-//   include/htvm_model.h  src/network.c  src/cpu_layers.{c,h}  src/weights.{c,h}
-//   demo/main.c  Makefile  report.json
+//   include/htvm_model.h  src/network.c  src/cpu_layers.{c,h}  src/weights.{c,h}  report.json
+//   demo/main.c  include/htvm_profile.h  Makefile  htvm_rv32.ld   (fixed: runtime/project)
+//   demo/demo_config.h  project.mk                                (what those read per model)
+// and, when some layer runs on an accelerator, src/accel_layers.{c,h}, src/platform.c and
+// runtime/ (the HAL, the simulator and htvm_platform.h).
 // Needs: g verifies, has a single graph input and a single graph output, both f32, and `plan` was
 // made for g (planArena). Returns a Diag for graphs it cannot emit (e.g. several inputs, mixed
 // float/integer conv operands) and for I/O failures.
