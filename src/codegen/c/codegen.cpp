@@ -166,6 +166,7 @@ Status emitC(const Graph& g, const ArenaPlan& plan, const CodegenOptions& opts,
       {"src/weights.c", emitWeights(ctx)},
       {"demo/demo_config.h", emitDemoConfig(ctx)},
       {"project.mk", emitProjectMk(ctx)},
+      {"target.mk", emitTargetMk(ctx)},
       {"report.json", emitReport(ctx)},
   };
   for (const RuntimeFile& f : projectFiles())

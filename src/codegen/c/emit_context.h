@@ -53,6 +53,7 @@ std::string fixedProjectFile(const EmitContext& ctx, const std::string& path,
                              const std::string& text);
 std::string emitDemoConfig(const EmitContext& ctx);  // demo/demo_config.h
 std::string emitProjectMk(const EmitContext& ctx);   // project.mk
+std::string emitTargetMk(const EmitContext& ctx);    // target.mk
 // Accelerator layers and the platform description (emit_accel_layers.cpp).
 std::string emitAccelLayers(const EmitContext& ctx);
 std::string emitAccelLayersHeader(const EmitContext& ctx);

@@ -1,10 +1,10 @@
 // The project skeleton: the demo, the Makefile, the rv32 linker script and the profiling header
 // are fixed files (runtime/project, embedded into htvm), copied under a banner naming the model.
-// What differs per model or platform goes into two small files they read, written here:
+// What differs per model or platform goes into three small files they read, written here:
 //   demo/demo_config.h  whether the project has accelerator layers (and so the HAL);
 //   project.mk          the model's C sources and headers, and the simulator pool's size, which
-//                       make passes to the link (region sim_l1).
-// (target.mk, the platform's L2 sizes and the build defaults, is written by the driver.)
+//                       make passes to the link (region sim_l1);
+//   target.mk           the platform's L2 sizes and the build defaults chosen at compile time.
 #include <fmt/format.h>
 
 #include <algorithm>
@@ -72,6 +72,20 @@ std::string emitProjectMk(const EmitContext& ctx) {
       "# the bytes of the simulator's accelerator pool (region sim_l1 of htvm_rv32.ld).\n"
       "MODEL_SRCS = {}\nMODEL_HEADERS = {}\nHTVM_SIM_POOL_BYTES = {:#x}\n",
       ctx.banner("project.mk"), srcs, headers, simPoolBytes(ctx));
+}
+
+std::string emitTargetMk(const EmitContext& ctx) {
+  const BuildDefaults& b = ctx.opts.build;
+  std::string s = fmt::format(
+      "# target.mk: written by htvm for platform {}; read by the Makefile (command-line\n"
+      "# settings override it). The rv32 link (htvm_rv32.ld) checks that everything fits these "
+      "sizes.\n",
+      ctx.opts.platform);
+  if (b.l2Bytes > 0) s += fmt::format("HTVM_L2_BYTES = {}\n", b.l2Bytes);
+  if (b.l2PrivateBytes > 0) s += fmt::format("HTVM_L2_PRIVATE_BYTES = {}\n", b.l2PrivateBytes);
+  if (!b.profile.empty()) s += "PROFILE ?= " + b.profile + "\n";
+  if (b.optLevel) s += fmt::format("OPT ?= {}\n", *b.optLevel);
+  return s;
 }
 
 }  // namespace htvm
