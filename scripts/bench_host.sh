@@ -55,8 +55,9 @@ for model in "${models[@]}"; do
   input="$(dirname "$model")/input.npy"
   [[ -f "$input" ]] || input="$(dirname "$model")/../input.npy"
   "$htvm" compile "$model" --conf cpu -o "$dir" >/dev/null
-  # The generated Makefile's sources and flags, with the timing harness instead of demo/main.c.
-  srcs=$(sed -n 's/^MODEL_SRCS = //p' "$dir/Makefile")
+  # The generated project's sources (project.mk) and its Makefile's flags, with the timing harness
+  # instead of demo/main.c.
+  srcs=$(sed -n 's/^MODEL_SRCS = //p' "$dir/project.mk")
   flags="-std=c11 -Wall -Wextra -Werror -ffp-contract=off -Iinclude -Isrc -Iruntime"
   (cd "$dir" && gcc $flags -O2 -o host_time $srcs "$root/tests/bench/host_time.c" -lm &&
     gcc $flags -O3 -march=native -o host_time_native $srcs "$root/tests/bench/host_time.c" -lm)

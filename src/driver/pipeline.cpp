@@ -93,6 +93,10 @@ Result<CompiledModel> compileModel(const CompileOptions& opts) {
   co.platform = m->platform.name;
   for (const AcceleratorDesc& a : m->platform.accelerators) co.accels.push_back(accelTarget(a));
   co.l1 = &m->l1;
+  co.build.l2Bytes = m->platform.l2.bytes.value;
+  co.build.l2PrivateBytes = m->platform.l2.hostPrivateBytes.value;
+  if (opts.defaultProfile) co.build.profile = profileModeName(*opts.defaultProfile);
+  co.build.optLevel = opts.defaultOptLevel;
   for (size_t i = 0; i < m->graph.nodes.size(); ++i) {
     const NodeDecision& d = m->decisions[i];
     nlohmann::json j;

@@ -7,12 +7,14 @@
 #pragma once
 
 #include <map>
+#include <optional>
 #include <ostream>
 #include <string>
 #include <utility>
 #include <vector>
 
 #include "driver/pass_table.h"
+#include "driver/toolchain.h"
 #include "ir/graph.h"
 #include "memory/arena_planner.h"
 #include "memory/l1_plan.h"
@@ -38,6 +40,10 @@ struct CompileOptions {
   // across layers) or "htvm" (HTVM/DORY's: single buffer, blocking DMA, every layer through L2),
   // both on the same cycle model.
   std::string schedule = "ours";
+  // The build the project's target.mk makes its default (plain `make`, `htvm run`); unset, the
+  // Makefile's own defaults apply (no profiling, -O2).
+  std::optional<ProfileMode> defaultProfile;
+  std::optional<int> defaultOptLevel;
 };
 
 // Per accelerator layer: what the tiler did (for reports and the benchmark).

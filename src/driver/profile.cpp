@@ -271,16 +271,14 @@ Status profileModel(const ProfileOptions& opts, std::ostream& out) {
   }
   CompileOptions co = opts.compile;
   if (co.outDir.empty()) co.outDir = makeTempDir("profile");
-  Result<CompiledModel> m = compileModel(co);
-  if (!m.ok()) return m.diag();
-  const Graph& g = m->graph;
   BuildOptions build = opts.build;
   if (!build.profile || *build.profile == ProfileMode::None)
     build.profile = ProfileMode::Individual;
-  TargetConfig tc = targetConfig(*m);
-  tc.profile = build.profile;
-  tc.optLevel = build.optLevel;
-  HTVM_TRY(writeTargetConfig(co.outDir, tc));
+  co.defaultProfile = build.profile;
+  co.defaultOptLevel = build.optLevel;
+  Result<CompiledModel> m = compileModel(co);
+  if (!m.ok()) return m.diag();
+  const Graph& g = m->graph;
 
   const TensorType& inType = g.type(g.inputs[0]);
   std::vector<float> input(static_cast<size_t>(inType.elements()), 0.0f);

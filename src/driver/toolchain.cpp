@@ -14,8 +14,6 @@
 #include <set>
 #include <sstream>
 
-#include "driver/pipeline.h"
-
 namespace htvm {
 namespace {
 
@@ -119,32 +117,6 @@ const char* profileModeName(ProfileMode m) {
       return "individual";
   }
   return "none";
-}
-
-TargetConfig targetConfig(const CompiledModel& m) {
-  TargetConfig c;
-  c.platform = m.platform.name;
-  c.l2Bytes = m.platform.l2.bytes.value;
-  c.l2PrivateBytes = m.platform.l2.hostPrivateBytes.value;
-  return c;
-}
-
-Status writeTargetConfig(const std::string& dir, const TargetConfig& c) {
-  std::ostringstream s;
-  s << "# target.mk: written by htvm for platform " << c.platform
-    << "; read by the Makefile (command-line\n"
-       "# settings override it). The rv32 link (htvm_rv32.ld) checks that everything fits these "
-       "sizes.\n";
-  if (c.l2Bytes > 0) s << "HTVM_L2_BYTES = " << c.l2Bytes << "\n";
-  if (c.l2PrivateBytes > 0) s << "HTVM_L2_PRIVATE_BYTES = " << c.l2PrivateBytes << "\n";
-  if (c.profile) s << "PROFILE ?= " << profileModeName(*c.profile) << "\n";
-  if (c.optLevel) s << "OPT ?= " << *c.optLevel << "\n";
-  std::string path = dir + "/target.mk";
-  std::ofstream f(path, std::ios::trunc);
-  f << s.str();
-  f.close();
-  if (!f) return error() << path << ": cannot write";
-  return ok();
 }
 
 std::string demoPath(const std::string& dir, const BuildOptions& opts) {

@@ -15,8 +15,6 @@
 
 namespace htvm {
 
-struct CompiledModel;
-
 enum class BuildFlavor { Release, Trace };
 enum class Target { Host, Rv32 };
 enum class ProfileMode { None, Global, Individual };  // HTVM's names: global, individual
@@ -33,19 +31,6 @@ struct BuildOptions {
   std::optional<int> optLevel;         // gcc -O level; unset: the project's default (2)
   bool indefinite = false;             // the demo loops over its last sample forever
 };
-
-// What a project is built with by default, written by the driver into DIR/target.mk next to the
-// generated Makefile: the platform's L2 sizes (the rv32 link checks against them) and the
-// defaults chosen at `htvm compile` time.
-struct TargetConfig {
-  std::string platform;
-  int64_t l2Bytes = 0;
-  int64_t l2PrivateBytes = 0;
-  std::optional<ProfileMode> profile;
-  std::optional<int> optLevel;
-};
-TargetConfig targetConfig(const CompiledModel& m);
-Status writeTargetConfig(const std::string& dir, const TargetConfig& c);
 
 // Runs make (quietly; the log goes to DIR/build.log and its tail into the Diag on failure). For
 // rv32 it then checks the link map (checkLinkMap).

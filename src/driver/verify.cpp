@@ -99,12 +99,10 @@ Result<VerifyOutcome> verifyModel(const VerifyOptions& opts, std::ostream& out) 
 
   CompileOptions co = opts.compile;
   if (co.outDir.empty()) co.outDir = makeTempDir("verify");
+  co.defaultProfile = opts.build.profile;
+  co.defaultOptLevel = opts.build.optLevel;
   Result<CompiledModel> m = compileModel(co);
   if (!m.ok()) return m.diag();
-  TargetConfig tc = targetConfig(*m);
-  tc.profile = opts.build.profile;
-  tc.optLevel = opts.build.optLevel;
-  HTVM_TRY(writeTargetConfig(co.outDir, tc));
   const Graph& g = m->graph;
   const TensorType& inType = g.type(g.inputs[0]);
   const TensorType& outType = g.type(g.outputs[0]);

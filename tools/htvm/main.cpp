@@ -176,13 +176,11 @@ int main(int argc, char** argv) {
       auto b0 = buildOptions(compileBuild);
       if (!b0.ok()) return fail(b0.diag());
       compile.dumpTo = &std::cout;
+      compile.defaultProfile = b0->profile;
+      compile.defaultOptLevel = b0->optLevel;
       auto r0 = htvm::compileModel(compile);
       if (!r0.ok()) return fail(r0.diag());
       for (const std::string& w : r0->warnings) std::cerr << "htvm: warning: " << w << "\n";
-      htvm::TargetConfig tc = htvm::targetConfig(*r0);
-      tc.profile = b0->profile;
-      tc.optLevel = b0->optLevel;
-      if (auto s = htvm::writeTargetConfig(compile.outDir, tc); !s.ok()) return fail(s.diag());
       if (dumpIr) std::cout << htvm::printGraph(r0->graph);
       if (report) std::cout << htvm::layerTable(compile.outDir + "/report.json");
       std::cout << "htvm: compiled " << compile.modelPath << " -> " << compile.outDir << " in "

@@ -164,12 +164,13 @@ Status emitC(const Graph& g, const ArenaPlan& plan, const CodegenOptions& opts,
       {"src/cpu_layers.c", layers.value()},
       {"src/weights.h", emitWeightsHeader(ctx)},
       {"src/weights.c", emitWeights(ctx)},
-      {"include/htvm_profile.h", emitProfileHeader(ctx)},
-      {"demo/main.c", emitDemo(ctx)},
-      {"Makefile", emitMakefile(ctx)},
-      {"htvm_rv32.ld", emitLinkerScript(ctx)},
+      {"demo/demo_config.h", emitDemoConfig(ctx)},
+      {"project.mk", emitProjectMk(ctx)},
+      {"target.mk", emitTargetMk(ctx)},
       {"report.json", emitReport(ctx)},
   };
+  for (const RuntimeFile& f : projectFiles())
+    files.push_back({f.path, fixedProjectFile(ctx, f.path, f.text)});
   if (ctx.hasAccel) {
     files.push_back({"src/accel_layers.h", emitAccelLayersHeader(ctx)});
     files.push_back({"src/accel_layers.c", emitAccelLayers(ctx)});

@@ -1,10 +1,12 @@
 // Public entry point of the C backend: writes a self-contained C project (model API, network,
-// per-layer CPU kernels, weights, demo main, Makefile, report.json) for a verified Graph and its
-// arena plan. Every decision (order, offsets, dtypes) comes from the Graph and the ArenaPlan; the
-// emitter only prints them. Output is deterministic: the same inputs give byte-identical files.
+// per-layer CPU kernels, weights, report.json, and the fixed demo, Makefile and linker script with
+// the config files they read) for a verified Graph and its arena plan. Every decision (order,
+// offsets, dtypes) comes from the Graph and the ArenaPlan; the emitter only prints them. Output is
+// deterministic: the same inputs give byte-identical files.
 #pragma once
 
 #include <nlohmann/json.hpp>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -26,6 +28,16 @@ struct AccelTarget {
   int64_t arrayRows = 0, arrayCols = 0, mvmCycles = 0, simdLanes = 1, simdStages = 0, actLineBytes = 0;
 };
 
+// The build defaults a project's target.mk records; make's command line overrides each. Fields
+// left at zero or empty are not written, so the Makefile's and the linker script's own defaults
+// apply.
+struct BuildDefaults {
+  int64_t l2Bytes = 0;          // HTVM_L2_BYTES: the rv32 link's l2 region (the platform's L2)
+  int64_t l2PrivateBytes = 0;   // HTVM_L2_PRIVATE_BYTES: its host-private first part
+  std::string profile;          // PROFILE ?= none | global | individual
+  std::optional<int> optLevel;  // OPT ?= 0..3
+};
+
 struct CodegenOptions {
   std::string modelName = "model";
   std::string sourceFile;         // shown in the banner of every generated file
@@ -36,11 +48,15 @@ struct CodegenOptions {
   // node's entry of report.json; may be empty.
   std::vector<nlohmann::json> nodeReport;
   nlohmann::json reportExtra;  // merged into the top level of report.json
+  BuildDefaults build;         // target.mk
 };
 
 // Writes the generated project into outDir (created if needed):
-//   include/htvm_model.h  src/network.c  src/cpu_layers.{c,h}  src/weights.{c,h}
-//   demo/main.c  Makefile  report.json
+//   include/htvm_model.h  src/network.c  src/cpu_layers.{c,h}  src/weights.{c,h}  report.json
+//   demo/main.c  include/htvm_profile.h  Makefile  htvm_rv32.ld   (fixed: runtime/project)
+//   demo/demo_config.h  project.mk  target.mk                     (what those read per model)
+// and, when some layer runs on an accelerator, src/accel_layers.{c,h}, src/platform.c and
+// runtime/ (the HAL, the simulator and htvm_platform.h).
 // Needs: g verifies, has a single graph input and a single graph output, both f32, and `plan` was
 // made for g (planArena). Returns a Diag for graphs it cannot emit (e.g. several inputs, mixed
 // float/integer conv operands) and for I/O failures.

@@ -46,11 +46,14 @@ Result<std::string> emitCpuLayers(const EmitContext& ctx);
 std::string emitCpuLayersHeader(const EmitContext& ctx);
 std::string emitWeights(const EmitContext& ctx);
 std::string emitWeightsHeader(const EmitContext& ctx);
-std::string emitDemo(const EmitContext& ctx);
-std::string emitProfileHeader(const EmitContext& ctx);  // emit_demo.cpp: include/htvm_profile.h
-std::string emitMakefile(const EmitContext& ctx);
-std::string emitLinkerScript(const EmitContext& ctx);  // htvm_rv32.ld (make TARGET=rv32)
 std::string emitReport(const EmitContext& ctx);
+// The project skeleton (emit_project.cpp): a fixed file of runtime/project (at `path` in the
+// project) under its banner, and the per-model files the fixed ones read.
+std::string fixedProjectFile(const EmitContext& ctx, const std::string& path,
+                             const std::string& text);
+std::string emitDemoConfig(const EmitContext& ctx);  // demo/demo_config.h
+std::string emitProjectMk(const EmitContext& ctx);   // project.mk
+std::string emitTargetMk(const EmitContext& ctx);    // target.mk
 // Accelerator layers and the platform description (emit_accel_layers.cpp).
 std::string emitAccelLayers(const EmitContext& ctx);
 std::string emitAccelLayersHeader(const EmitContext& ctx);
