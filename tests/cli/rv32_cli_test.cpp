@@ -35,17 +35,22 @@ TEST_F(Rv32Cli, ProfileHelpListsItsOptions) {
         << sub;
 }
 
+// Exit 2 and a message naming the option, the bad value and what is allowed.
+void expectUsageError(const std::string& args, const std::string& says) {
+  Outcome r = runHtvm(args);
+  EXPECT_EQ(r.code, 2) << "htvm " << args << ": " << r.output;
+  EXPECT_NE(r.output.find(says), std::string::npos) << "htvm " << args << ": " << r.output;
+}
+
 TEST_F(Rv32Cli, BadTargetProfileOrOptLevelIsAUsageError) {
   std::string verify = "verify " + kModel + " --inputs " + kInput + " --outputs " + kOutput;
-  Outcome t = runHtvm(verify + " --target arm");
-  EXPECT_EQ(t.code, 2);
-  EXPECT_NE(t.output.find("arm"), std::string::npos) << t.output;
-  EXPECT_EQ(runHtvm(verify + " --profile sometimes").code, 2);
-  EXPECT_EQ(runHtvm(verify + " --gcc-opt 4").code, 2);
-  EXPECT_EQ(
-      runHtvm("profile " + kModel + " --target rv32 --input " + (dir_ / "missing.npy").string())
-          .code,
-      2);
+  expectUsageError(verify + " --target arm", "--target: arm not in {host,rv32}");
+  expectUsageError(verify + " --profile sometimes",
+                   "--profile: sometimes not in {global,individual}");
+  expectUsageError(verify + " --gcc-opt 4", "--gcc-opt: Value 4 not in range 0 to 3");
+  fs::path missing = dir_ / "missing.npy";
+  expectUsageError("profile " + kModel + " --target rv32 --input " + missing.string(),
+                   "htvm: error: " + missing.string() + ": no such file");
 }
 
 TEST_F(Rv32Cli, RunOnRv32WithTheProfileChosenAtCompileTime) {

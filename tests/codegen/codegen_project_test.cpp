@@ -22,13 +22,13 @@ using namespace htvm::testing;
 // Sample 2: all zeros: conv = bias = [10, 10, 10, 10].
 Graph smallIntGraph() {
   GraphBuilder b;
-  TensorId x = b.input("x", {1, 2, 3, 3});
-  TensorId xi = b.unary("quant", OpKind::Cast, x, DType::I8);
-  TensorId w = b.constant("conv.w", DType::I8, {1, 2, 2, 2}, {1, -1, 2, 0, 3, 3, 3, 3});
-  TensorId bias = b.constant("conv.b", DType::I32, {1}, {10});
-  TensorId acc = b.op("conv", "ConvInteger", OpKind::Conv2D, {xi, w, bias},
-                      {DType::I32, {1, 1, 2, 2}}, convAttrs({1, 1}, {0, 0, 0, 0}, {1, 1}, 1));
-  return b.output(b.unary("dequant", OpKind::Cast, acc, DType::F32));
+  TensorId x = b.input("x", {DType::F32, {1, 2, 3, 3}});
+  TensorId xi = b.node("quant", OpKind::Cast, {x}, DType::I8);
+  TensorId w = b.constant("conv.w", {DType::I8, {1, 2, 2, 2}}, {1, -1, 2, 0, 3, 3, 3, 3});
+  TensorId bias = b.constant("conv.b", {DType::I32, {1}}, {10});
+  TensorId acc = b.node({"conv", "ConvInteger"}, OpKind::Conv2D, {xi, w, bias},
+                        {DType::I32, {1, 1, 2, 2}}, convAttrs({1, 1}, {0, 0, 0, 0}, {1, 1}, 1));
+  return b.output(b.node("dequant", OpKind::Cast, {acc}, DType::F32));
 }
 
 const char* const kFiles[] = {
@@ -231,9 +231,9 @@ TEST(CodegenProject, RejectsGraphsOutsideTheCApi) {
   TempDir dir("reject");
   {
     GraphBuilder b;
-    TensorId x = b.input("x", {4});
-    TensorId z = b.input("z", {4});
-    Graph g = b.output(b.op("add", "Add", OpKind::Add, {x, z}, {DType::F32, {4}}));
+    TensorId x = b.input("x", {DType::F32, {4}});
+    TensorId z = b.input("z", {DType::F32, {4}});
+    Graph g = b.output(b.node({"add", "Add"}, OpKind::Add, {x, z}, {DType::F32, {4}}));
     Status s = emitC(g, planArena(g), testOptions(), dir.path().string());
     ASSERT_FALSE(s.ok());
     EXPECT_EQ(s.diag().message,
@@ -241,22 +241,22 @@ TEST(CodegenProject, RejectsGraphsOutsideTheCApi) {
   }
   {
     GraphBuilder b;
-    TensorId x = b.input("x", {4});
-    Graph g = b.output(b.unary("q", OpKind::Cast, x, DType::I8));
+    TensorId x = b.input("x", {DType::F32, {4}});
+    Graph g = b.output(b.node("q", OpKind::Cast, {x}, DType::I8));
     Status s = emitC(g, planArena(g), testOptions(), dir.path().string());
     ASSERT_FALSE(s.ok());
     EXPECT_EQ(s.diag().message,
-              "codegen: graph output 'q:out' is i8[4]; the generated C API returns f32");
+              "codegen: graph output 'q_out' is i8[4]; the generated C API returns f32");
   }
   {
     // Integer activations with float weights: the verifier leaves conv operand types to the kernel.
     GraphBuilder b;
-    TensorId x = b.input("x", {1, 1, 2, 2});
-    TensorId xi = b.unary("q", OpKind::Cast, x, DType::I8);
-    TensorId w = b.constant("w", DType::F32, {1, 1, 1, 1}, {1});
-    TensorId c = b.op("mixed", "Conv", OpKind::Conv2D, {xi, w}, {DType::I32, {1, 1, 2, 2}},
-                      convAttrs({1, 1}, {0, 0, 0, 0}, {1, 1}, 1));
-    Graph g = b.output(b.unary("f", OpKind::Cast, c, DType::F32));
+    TensorId x = b.input("x", {DType::F32, {1, 1, 2, 2}});
+    TensorId xi = b.node("q", OpKind::Cast, {x}, DType::I8);
+    TensorId w = b.constant("w", {DType::F32, {1, 1, 1, 1}}, {1});
+    TensorId c = b.node({"mixed", "Conv"}, OpKind::Conv2D, {xi, w}, {DType::I32, {1, 1, 2, 2}},
+                        convAttrs({1, 1}, {0, 0, 0, 0}, {1, 1}, 1));
+    Graph g = b.output(b.node("f", OpKind::Cast, {c}, DType::F32));
     Status s = emitC(g, planArena(g), testOptions(), dir.path().string());
     ASSERT_FALSE(s.ok());
     EXPECT_EQ(s.diag().message,
@@ -265,10 +265,10 @@ TEST(CodegenProject, RejectsGraphsOutsideTheCApi) {
   }
   {
     GraphBuilder b;
-    TensorId x = b.input("x", {2});
-    TensorId xi = b.unary("q", OpKind::Cast, x, DType::I32);
-    TensorId c = b.unary("clip", OpKind::Clip, xi, DType::I32, {{"lo", 0.5}, {"hi", 3.0}});
-    Graph g = b.output(b.unary("f", OpKind::Cast, c, DType::F32));
+    TensorId x = b.input("x", {DType::F32, {2}});
+    TensorId xi = b.node("q", OpKind::Cast, {x}, DType::I32);
+    TensorId c = b.node("clip", OpKind::Clip, {xi}, DType::I32, {{"lo", 0.5}, {"hi", 3.0}});
+    Graph g = b.output(b.node("f", OpKind::Cast, {c}, DType::F32));
     Status s = emitC(g, planArena(g), testOptions(), dir.path().string());
     ASSERT_FALSE(s.ok());
     EXPECT_NE(s.diag().message.find("clip bound 0.5 on integer tensor is not an integer"),
@@ -277,8 +277,8 @@ TEST(CodegenProject, RejectsGraphsOutsideTheCApi) {
   {
     // Unverifiable graphs are rejected with the verifier's message.
     GraphBuilder b;
-    TensorId x = b.input("x", {4});
-    Graph g = b.output(b.op("bad", "Add", OpKind::Add, {x, x}, {DType::F32, {5}}));
+    TensorId x = b.input("x", {DType::F32, {4}});
+    Graph g = b.output(b.node({"bad", "Add"}, OpKind::Add, {x, x}, {DType::F32, {5}}));
     Status s = emitC(g, planArena(g), testOptions(), dir.path().string());
     ASSERT_FALSE(s.ok());
     EXPECT_NE(s.diag().message.find("node 'bad'"), std::string::npos);
@@ -332,38 +332,38 @@ TEST(CodegenProject, QuantizedNetworkCompilesAndRuns) {
     return v;
   };
   auto requant = [&](const std::string& name, TensorId acc, int64_t shift) {
-    TensorId s = b.unary(name + "_shift", OpKind::ShiftRight, acc, DType::I32, {{"shift", shift}});
-    return b.unary(name + "_clip", OpKind::Clip, s, DType::I8, {{"lo", -128.0}, {"hi", 127.0}});
+    TensorId s = b.node(name + "_shift", OpKind::ShiftRight, {acc}, DType::I32, {{"shift", shift}});
+    return b.node(name + "_clip", OpKind::Clip, {s}, DType::I8, {{"lo", -128.0}, {"hi", 127.0}});
   };
-  TensorId x = b.input("image", {1, 3, 16, 16});
-  TensorId q = b.unary("quant_clip", OpKind::Clip, x, DType::F32, {{"lo", -128.0}, {"hi", 127.0}});
-  TensorId qi = b.unary("quant_cast", OpKind::Cast, q, DType::I8);
-  TensorId w1 = b.constant("c1.w", DType::I8, {8, 3, 3, 3}, weights(8 * 27, 1));
-  TensorId b1 = b.constant("c1.b", DType::I32, {8}, weights(8, 2));
-  TensorId a1 = b.op("c1", "Conv", OpKind::Conv2D, {qi, w1, b1}, {DType::I32, {1, 8, 8, 8}},
-                     convAttrs({2, 2}, {1, 1, 1, 1}, {1, 1}, 1));
+  TensorId x = b.input("image", {DType::F32, {1, 3, 16, 16}});
+  TensorId q = b.node("quant_clip", OpKind::Clip, {x}, DType::F32, {{"lo", -128.0}, {"hi", 127.0}});
+  TensorId qi = b.node("quant_cast", OpKind::Cast, {q}, DType::I8);
+  TensorId w1 = b.constant("c1.w", {DType::I8, {8, 3, 3, 3}}, weights(8 * 27, 1));
+  TensorId b1 = b.constant("c1.b", {DType::I32, {8}}, weights(8, 2));
+  TensorId a1 = b.node({"c1", "Conv"}, OpKind::Conv2D, {qi, w1, b1}, {DType::I32, {1, 8, 8, 8}},
+                       convAttrs({2, 2}, {1, 1, 1, 1}, {1, 1}, 1));
   TensorId r1 = requant("c1", a1, 4);
-  TensorId w2 = b.constant("c2.w", DType::I8, {8, 1, 3, 3}, weights(8 * 9, 3));
-  TensorId a2 = b.op("c2_dw", "Conv", OpKind::Conv2D, {r1, w2}, {DType::I32, {1, 8, 8, 8}},
-                     convAttrs({1, 1}, {1, 1, 1, 1}, {1, 1}, 8));
+  TensorId w2 = b.constant("c2.w", {DType::I8, {8, 1, 3, 3}}, weights(8 * 9, 3));
+  TensorId a2 = b.node({"c2_dw", "Conv"}, OpKind::Conv2D, {r1, w2}, {DType::I32, {1, 8, 8, 8}},
+                       convAttrs({1, 1}, {1, 1, 1, 1}, {1, 1}, 8));
   TensorId r2 = requant("c2", a2, 3);
-  TensorId w3 = b.constant("c3.w", DType::I8, {8, 8, 1, 1}, weights(64, 4));
-  TensorId a3 = b.op("c3_pw", "Conv", OpKind::Conv2D, {r2, w3}, {DType::I32, {1, 8, 8, 8}},
-                     convAttrs({1, 1}, {0, 0, 0, 0}, {1, 1}, 1));
+  TensorId w3 = b.constant("c3.w", {DType::I8, {8, 8, 1, 1}}, weights(64, 4));
+  TensorId a3 = b.node({"c3_pw", "Conv"}, OpKind::Conv2D, {r2, w3}, {DType::I32, {1, 8, 8, 8}},
+                       convAttrs({1, 1}, {0, 0, 0, 0}, {1, 1}, 1));
   TensorId r3 = requant("c3", a3, 3);
-  TensorId res = b.op("residual", "Add", OpKind::Add, {r3, r1}, {DType::I16, {1, 8, 8, 8}});
+  TensorId res = b.node({"residual", "Add"}, OpKind::Add, {r3, r1}, {DType::I16, {1, 8, 8, 8}});
   TensorId rc =
-      b.unary("residual_clip", OpKind::Clip, res, DType::I8, {{"lo", -128.0}, {"hi", 127.0}});
-  TensorId gs =
-      b.op("pool_sum", "GlobalAveragePool", OpKind::GlobalSum, {rc}, {DType::I32, {1, 8, 1, 1}});
-  TensorId pd = b.unary("pool_div", OpKind::FloorDivF32, gs, DType::I8, {{"divisor", 64.0}});
-  TensorId fl = b.op("flatten", "Flatten", OpKind::Reshape, {pd}, {DType::I8, {1, 8}},
-                     {{"shape", Ints{1, 8}}});
-  TensorId wf = b.constant("fc.w", DType::I8, {10, 8}, weights(80, 5));
-  TensorId bf = b.constant("fc.b", DType::I32, {10}, weights(10, 6));
-  TensorId logits = b.op("fc", "Gemm", OpKind::Dense, {fl, wf, bf}, {DType::I32, {1, 10}},
-                         {{"trans_b", int64_t{1}}});
-  Graph g = b.output(b.unary("dequant", OpKind::Cast, logits, DType::F32));
+      b.node("residual_clip", OpKind::Clip, {res}, DType::I8, {{"lo", -128.0}, {"hi", 127.0}});
+  TensorId gs = b.node({"pool_sum", "GlobalAveragePool"}, OpKind::GlobalSum, {rc},
+                       {DType::I32, {1, 8, 1, 1}});
+  TensorId pd = b.node("pool_div", OpKind::FloorDivF32, {gs}, DType::I8, {{"divisor", 64.0}});
+  TensorId fl = b.node({"flatten", "Flatten"}, OpKind::Reshape, {pd}, {DType::I8, {1, 8}},
+                       {{"shape", Ints{1, 8}}});
+  TensorId wf = b.constant("fc.w", {DType::I8, {10, 8}}, weights(80, 5));
+  TensorId bf = b.constant("fc.b", {DType::I32, {10}}, weights(10, 6));
+  TensorId logits = b.node({"fc", "Gemm"}, OpKind::Dense, {fl, wf, bf}, {DType::I32, {1, 10}},
+                           {{"trans_b", int64_t{1}}});
+  Graph g = b.output(b.node("dequant", OpKind::Cast, {logits}, DType::F32));
 
   ArenaPlan plan = planArena(g);
   int64_t total = 0;

@@ -1,6 +1,6 @@
-// Helpers for the C backend tests: a small graph builder, a temporary project directory that is
-// removed when the test passes, and functions that build the generated project with make (host and
-// rv32) and run its demo on raw float32 samples.
+// Helpers for the C backend tests (graphs come from tests/support/graph_builder.h): a temporary
+// project directory that is removed when the test passes, and functions that build the generated
+// project with make (host and rv32) and run its demo on raw float32 samples.
 #pragma once
 
 #include <gtest/gtest.h>
@@ -18,51 +18,11 @@
 #include "codegen/c/codegen.h"
 #include "ir/graph.h"
 #include "memory/arena_planner.h"
+#include "support/graph_builder.h"
 
 namespace htvm::testing {
 
 namespace fs = std::filesystem;
-
-class GraphBuilder {
- public:
-  TensorId input(const std::string& name, Shape s) {
-    TensorId id = g.addTensor({name, {DType::F32, std::move(s)}, std::nullopt});
-    g.inputs.push_back(id);
-    return id;
-  }
-  TensorId constant(const std::string& name, DType t, Shape s, std::vector<double> v) {
-    return g.addConstant(name, {t, std::move(s)}, std::move(v));
-  }
-  TensorId op(const std::string& name, const std::string& sourceOp, OpKind k,
-              std::vector<TensorId> in, TensorType out,
-              std::map<std::string, AttrValue> attrs = {}) {
-    TensorId y = g.addTensor({name + ":out", std::move(out), std::nullopt});
-    Node n;
-    n.name = name;
-    n.sourceOp = sourceOp;
-    n.op = k;
-    n.inputs = std::move(in);
-    n.outputs = {y};
-    n.attrs = std::move(attrs);
-    g.addNode(std::move(n));
-    return y;
-  }
-  // Unary op keeping the input's shape.
-  TensorId unary(const std::string& name, OpKind k, TensorId x, DType out,
-                 std::map<std::string, AttrValue> attrs = {}) {
-    return op(name, "", k, {x}, {out, g.type(x).shape}, std::move(attrs));
-  }
-  Graph& output(TensorId t) {
-    g.outputs.push_back(t);
-    return g;
-  }
-  Graph g;
-};
-
-inline std::map<std::string, AttrValue> convAttrs(Ints strides, Ints pads, Ints dilations,
-                                                  int64_t group) {
-  return {{"strides", strides}, {"pads", pads}, {"dilations", dilations}, {"group", group}};
-}
 
 // A fresh directory per test; removed at the end unless the test failed or HTVM_KEEP_TEST_DIRS is
 // set (kept for inspection).

@@ -27,11 +27,11 @@ TEST(CpuKernelTable, CoversEveryOpKind) {
 //   (1,0): 0 + 2*9 - 14 + 0.5 = 4.5      (1,1): 6 + 2*11 - 16 + 0.5 = 12.5
 Graph floatConvGraph() {
   GraphBuilder b;
-  TensorId x = b.input("x", {1, 1, 4, 4});
-  TensorId w = b.constant("w", DType::F32, {1, 1, 3, 3}, {1, 0, 0, 0, 2, 0, 0, 0, -1});
-  TensorId bias = b.constant("b", DType::F32, {1}, {0.5});
-  TensorId y = b.op("conv1", "Conv", OpKind::Conv2D, {x, w, bias}, {DType::F32, {1, 1, 2, 2}},
-                    convAttrs({2, 2}, {1, 1, 1, 1}, {1, 1}, 1));
+  TensorId x = b.input("x", {DType::F32, {1, 1, 4, 4}});
+  TensorId w = b.constant("w", {DType::F32, {1, 1, 3, 3}}, {1, 0, 0, 0, 2, 0, 0, 0, -1});
+  TensorId bias = b.constant("b", {DType::F32, {1}}, {0.5});
+  TensorId y = b.node({"conv1", "Conv"}, OpKind::Conv2D, {x, w, bias}, {DType::F32, {1, 1, 2, 2}},
+                      convAttrs({2, 2}, {1, 1, 1, 1}, {1, 1}, 1));
   return b.output(y);
 }
 
@@ -51,13 +51,13 @@ TEST(CpuKernels, FloatConv3x3Stride2Pad1) {
 // ch1 part: 4 * 3 * -1 = -12. Output: 5, 7, 11, 13.
 Graph intConvGraph() {
   GraphBuilder b;
-  TensorId x = b.input("x", {1, 2, 3, 3});
-  TensorId xi = b.unary("to_i8", OpKind::Cast, x, DType::I8);
-  TensorId w = b.constant("w", DType::I8, {1, 2, 2, 2}, {1, -1, 2, 0, 3, 3, 3, 3});
-  TensorId bias = b.constant("b", DType::I32, {1}, {10});
-  TensorId acc = b.op("conv_int", "ConvInteger", OpKind::Conv2D, {xi, w, bias},
-                      {DType::I32, {1, 1, 2, 2}}, convAttrs({1, 1}, {0, 0, 0, 0}, {1, 1}, 1));
-  return b.output(b.unary("to_f32", OpKind::Cast, acc, DType::F32));
+  TensorId x = b.input("x", {DType::F32, {1, 2, 3, 3}});
+  TensorId xi = b.node("to_i8", OpKind::Cast, {x}, DType::I8);
+  TensorId w = b.constant("w", {DType::I8, {1, 2, 2, 2}}, {1, -1, 2, 0, 3, 3, 3, 3});
+  TensorId bias = b.constant("b", {DType::I32, {1}}, {10});
+  TensorId acc = b.node({"conv_int", "ConvInteger"}, OpKind::Conv2D, {xi, w, bias},
+                        {DType::I32, {1, 1, 2, 2}}, convAttrs({1, 1}, {0, 0, 0, 0}, {1, 1}, 1));
+  return b.output(b.node("to_f32", OpKind::Cast, {acc}, DType::F32));
 }
 
 std::vector<float> intConvInput() {
@@ -76,10 +76,10 @@ TEST(CpuKernels, IntegerConvAccumulatesInInt32WithBias) {
 // 2x2 -> (0,0) 1+0+0+1 = 2, (0,1) 0+0+1+0 = 1, (1,0) 0+1+0+0 = 1, (1,1) 1+0+0+1 = 2. No bias.
 TEST(CpuKernels, GroupedConvWithoutBias) {
   GraphBuilder b;
-  TensorId x = b.input("x", {1, 2, 3, 3});
-  TensorId w = b.constant("w", DType::F32, {2, 1, 2, 2}, {1, -1, 2, 0, 1, 1, 1, 1});
-  TensorId y = b.op("dw", "Conv", OpKind::Conv2D, {x, w, -1}, {DType::F32, {1, 2, 2, 2}},
-                    convAttrs({1, 1}, {0, 0, 0, 0}, {1, 1}, 2));
+  TensorId x = b.input("x", {DType::F32, {1, 2, 3, 3}});
+  TensorId w = b.constant("w", {DType::F32, {2, 1, 2, 2}}, {1, -1, 2, 0, 1, 1, 1, 1});
+  TensorId y = b.node({"dw", "Conv"}, OpKind::Conv2D, {x, w, -1}, {DType::F32, {1, 2, 2, 2}},
+                      convAttrs({1, 1}, {0, 0, 0, 0}, {1, 1}, 2));
   TempDir dir("group");
   EXPECT_EQ(compileAndRun(b.output(y), dir.path(),
                           {1, 2, 3, 4, 5, 6, 7, 8, 9, 1, 0, 0, 0, 1, 0, 0, 0, 1}),
@@ -89,10 +89,10 @@ TEST(CpuKernels, GroupedConvWithoutBias) {
 // Dilation 2 on a 3x3 input with a 2x2 kernel touches the corners: 1*1 + 3*10 + 7*100 + 9*1000.
 TEST(CpuKernels, DilatedConvTouchesCorners) {
   GraphBuilder b;
-  TensorId x = b.input("x", {1, 1, 3, 3});
-  TensorId w = b.constant("w", DType::F32, {1, 1, 2, 2}, {1, 10, 100, 1000});
-  TensorId y = b.op("dil", "Conv", OpKind::Conv2D, {x, w}, {DType::F32, {1, 1, 1, 1}},
-                    convAttrs({1, 1}, {0, 0, 0, 0}, {2, 2}, 1));
+  TensorId x = b.input("x", {DType::F32, {1, 1, 3, 3}});
+  TensorId w = b.constant("w", {DType::F32, {1, 1, 2, 2}}, {1, 10, 100, 1000});
+  TensorId y = b.node({"dil", "Conv"}, OpKind::Conv2D, {x, w}, {DType::F32, {1, 1, 1, 1}},
+                      convAttrs({1, 1}, {0, 0, 0, 0}, {2, 2}, 1));
   TempDir dir("dil");
   EXPECT_EQ(compileAndRun(b.output(y), dir.path(), {1, 2, 3, 4, 5, 6, 7, 8, 9}),
             (std::vector<float>{9731}));
@@ -102,14 +102,14 @@ TEST(CpuKernels, DilatedConvTouchesCorners) {
 // Dense trans_b=0, W [[1,2],[3,4]] (K x M): [-1.5*1 + 3*3, -1.5*2 + 3*4] = [7.5, 9].
 TEST(CpuKernels, DenseWithAndWithoutTransposedWeights) {
   GraphBuilder b;
-  TensorId x = b.input("x", {1, 3});
-  TensorId w1 = b.constant("w1", DType::F32, {2, 3}, {1, 0, -1, 2, 1, 0});
-  TensorId b1 = b.constant("b1", DType::F32, {2}, {0.5, -1});
-  TensorId h = b.op("fc1", "Gemm", OpKind::Dense, {x, w1, b1}, {DType::F32, {1, 2}},
-                    {{"trans_b", int64_t{1}}});
-  TensorId w2 = b.constant("w2", DType::F32, {2, 2}, {1, 2, 3, 4});
-  TensorId y = b.op("fc2", "MatMul", OpKind::Dense, {h, w2}, {DType::F32, {1, 2}},
-                    {{"trans_b", int64_t{0}}});
+  TensorId x = b.input("x", {DType::F32, {1, 3}});
+  TensorId w1 = b.constant("w1", {DType::F32, {2, 3}}, {1, 0, -1, 2, 1, 0});
+  TensorId b1 = b.constant("b1", {DType::F32, {2}}, {0.5, -1});
+  TensorId h = b.node({"fc1", "Gemm"}, OpKind::Dense, {x, w1, b1}, {DType::F32, {1, 2}},
+                      {{"trans_b", int64_t{1}}});
+  TensorId w2 = b.constant("w2", {DType::F32, {2, 2}}, {1, 2, 3, 4});
+  TensorId y = b.node({"fc2", "MatMul"}, OpKind::Dense, {h, w2}, {DType::F32, {1, 2}},
+                      {{"trans_b", int64_t{0}}});
   TempDir dir("dense");
   // Two samples: the second is x = [0, 0, 1]: fc1 = [-1 + 0.5, -1] = [-0.5, -1]; fc2 = [-0.5 - 3,
   // -1 - 4].
@@ -121,27 +121,28 @@ TEST(CpuKernels, DenseWithAndWithoutTransposedWeights) {
 // [-128, 1]]: [100*127 + -100*-128, 100 - 100] + [1, 2] = [25501, 2].
 TEST(CpuKernels, IntegerDense) {
   GraphBuilder b;
-  TensorId x = b.input("x", {1, 2});
-  TensorId xi = b.unary("q", OpKind::Cast, x, DType::I8);
-  TensorId w = b.constant("w", DType::I8, {2, 2}, {127, 1, -128, 1});
-  TensorId bias = b.constant("b", DType::I32, {2}, {1, 2});
-  TensorId acc = b.op("fc", "MatMulInteger", OpKind::Dense, {xi, w, bias}, {DType::I32, {1, 2}},
-                      {{"trans_b", int64_t{0}}});
+  TensorId x = b.input("x", {DType::F32, {1, 2}});
+  TensorId xi = b.node("q", OpKind::Cast, {x}, DType::I8);
+  TensorId w = b.constant("w", {DType::I8, {2, 2}}, {127, 1, -128, 1});
+  TensorId bias = b.constant("b", {DType::I32, {2}}, {1, 2});
+  TensorId acc = b.node({"fc", "MatMulInteger"}, OpKind::Dense, {xi, w, bias}, {DType::I32, {1, 2}},
+                        {{"trans_b", int64_t{0}}});
   TempDir dir("idense");
-  EXPECT_EQ(
-      compileAndRun(b.output(b.unary("f", OpKind::Cast, acc, DType::F32)), dir.path(), {100, -100}),
-      (std::vector<float>{25501, 2}));
+  EXPECT_EQ(compileAndRun(b.output(b.node("f", OpKind::Cast, {acc}, DType::F32)), dir.path(),
+                          {100, -100}),
+            (std::vector<float>{25501, 2}));
 }
 
 // x[1,2,2,3] = 0..11 (value 6c + 3h + w); + c1[1,2,1,1] = [10, 20]; * c2[3] = [1, -1, 0.5].
 // The add node has a name with C comment and trigraph characters to exercise sanitization.
 TEST(CpuKernels, BroadcastAddAndMulWithConstants) {
   GraphBuilder b;
-  TensorId x = b.input("x", {1, 2, 2, 3});
-  TensorId c1 = b.constant("c1", DType::F32, {1, 2, 1, 1}, {10, 20});
-  TensorId c2 = b.constant("c2", DType::F32, {3}, {1, -1, 0.5});
-  TensorId s = b.op("add/1 */ \"q\" ?\?=", "Add", OpKind::Add, {x, c1}, {DType::F32, {1, 2, 2, 3}});
-  TensorId y = b.op("mul", "Mul", OpKind::Mul, {s, c2}, {DType::F32, {1, 2, 2, 3}});
+  TensorId x = b.input("x", {DType::F32, {1, 2, 2, 3}});
+  TensorId c1 = b.constant("c1", {DType::F32, {1, 2, 1, 1}}, {10, 20});
+  TensorId c2 = b.constant("c2", {DType::F32, {3}}, {1, -1, 0.5});
+  TensorId s =
+      b.node({"add/1 */ \"q\" ?\?=", "Add"}, OpKind::Add, {x, c1}, {DType::F32, {1, 2, 2, 3}});
+  TensorId y = b.node({"mul", "Mul"}, OpKind::Mul, {s, c2}, {DType::F32, {1, 2, 2, 3}});
   std::vector<float> in(12);
   for (int i = 0; i < 12; ++i) in[static_cast<size_t>(i)] = static_cast<float>(i);
   TempDir dir("bcast");
@@ -152,9 +153,9 @@ TEST(CpuKernels, BroadcastAddAndMulWithConstants) {
 // Broadcast where both operands expand: a[2,1] + b[1,3] = [[a0+b0, a0+b1, a0+b2], [a1+b0, ...]].
 TEST(CpuKernels, BroadcastOfBothOperands) {
   GraphBuilder b;
-  TensorId x = b.input("x", {2, 1});
-  TensorId c = b.constant("c", DType::F32, {1, 3}, {100, 200, 300});
-  TensorId y = b.op("sub", "Sub", OpKind::Sub, {c, x}, {DType::F32, {2, 3}});
+  TensorId x = b.input("x", {DType::F32, {2, 1}});
+  TensorId c = b.constant("c", {DType::F32, {1, 3}}, {100, 200, 300});
+  TensorId y = b.node({"sub", "Sub"}, OpKind::Sub, {c, x}, {DType::F32, {2, 3}});
   TempDir dir("both");
   EXPECT_EQ(compileAndRun(b.output(y), dir.path(), {1, 2}),
             (std::vector<float>{99, 199, 299, 98, 198, 298}));
@@ -167,10 +168,10 @@ TEST(CpuKernels, BroadcastOfBothOperands) {
 //   2]
 Graph intUnaryGraph(OpKind k, std::map<std::string, AttrValue> attrs) {
   GraphBuilder b;
-  TensorId x = b.input("x", {6});
-  TensorId xi = b.unary("to_i32", OpKind::Cast, x, DType::I32);
-  TensorId q = b.unary("div", k, xi, DType::I16, std::move(attrs));
-  return b.output(b.unary("to_f32", OpKind::Cast, q, DType::F32));
+  TensorId x = b.input("x", {DType::F32, {6}});
+  TensorId xi = b.node("to_i32", OpKind::Cast, {x}, DType::I32);
+  TensorId q = b.node("div", k, {xi}, DType::I16, std::move(attrs));
+  return b.output(b.node("to_f32", OpKind::Cast, {q}, DType::F32));
 }
 
 TEST(CpuKernels, IntegerDivisionRoundsTowardMinusInfinity) {
@@ -224,13 +225,13 @@ TEST(CpuKernels, ExtremeShiftsAndDivisors) {
 // stored as i16), cast back: [-300, -128, -5, 0, 127, 1000] -> [-131, -131, -8, -3, 124, 124].
 TEST(CpuKernels, ClipNarrowsToInt8AndIntegerAddBroadcasts) {
   GraphBuilder b;
-  TensorId x = b.input("x", {6});
-  TensorId xi = b.unary("to_i32", OpKind::Cast, x, DType::I32);
-  TensorId c = b.unary("clip", OpKind::Clip, xi, DType::I8, {{"lo", -128.0}, {"hi", 127.0}});
-  TensorId k = b.constant("k", DType::I16, {1}, {-3});
-  TensorId s = b.op("add", "Add", OpKind::Add, {c, k}, {DType::I16, {6}});
+  TensorId x = b.input("x", {DType::F32, {6}});
+  TensorId xi = b.node("to_i32", OpKind::Cast, {x}, DType::I32);
+  TensorId c = b.node("clip", OpKind::Clip, {xi}, DType::I8, {{"lo", -128.0}, {"hi", 127.0}});
+  TensorId k = b.constant("k", {DType::I16, {1}}, {-3});
+  TensorId s = b.node({"add", "Add"}, OpKind::Add, {c, k}, {DType::I16, {6}});
   TempDir dir("clip");
-  EXPECT_EQ(compileAndRun(b.output(b.unary("to_f32", OpKind::Cast, s, DType::F32)), dir.path(),
+  EXPECT_EQ(compileAndRun(b.output(b.node("to_f32", OpKind::Cast, {s}, DType::F32)), dir.path(),
                           {-300, -128, -5, 0, 127, 1000}),
             (std::vector<float>{-131, -131, -8, -3, 124, 124}));
 }
@@ -239,15 +240,15 @@ TEST(CpuKernels, ClipNarrowsToInt8AndIntegerAddBroadcasts) {
 // min with 8 (int32 constants): [8, 5].
 TEST(CpuKernels, GlobalSumAndIntegerMinMax) {
   GraphBuilder b;
-  TensorId x = b.input("x", {1, 2, 2, 2});
-  TensorId xi = b.unary("q", OpKind::Cast, x, DType::I8);
-  TensorId s = b.op("sum", "ReduceSum", OpKind::GlobalSum, {xi}, {DType::I32, {1, 2, 1, 1}});
-  TensorId five = b.constant("five", DType::I32, {1}, {5});
-  TensorId eight = b.constant("eight", DType::I32, {1}, {8});
-  TensorId m = b.op("max", "Max", OpKind::Max, {s, five}, {DType::I32, {1, 2, 1, 1}});
-  TensorId n = b.op("min", "Min", OpKind::Min, {m, eight}, {DType::I32, {1, 2, 1, 1}});
+  TensorId x = b.input("x", {DType::F32, {1, 2, 2, 2}});
+  TensorId xi = b.node("q", OpKind::Cast, {x}, DType::I8);
+  TensorId s = b.node({"sum", "ReduceSum"}, OpKind::GlobalSum, {xi}, {DType::I32, {1, 2, 1, 1}});
+  TensorId five = b.constant("five", {DType::I32, {1}}, {5});
+  TensorId eight = b.constant("eight", {DType::I32, {1}}, {8});
+  TensorId m = b.node({"max", "Max"}, OpKind::Max, {s, five}, {DType::I32, {1, 2, 1, 1}});
+  TensorId n = b.node({"min", "Min"}, OpKind::Min, {m, eight}, {DType::I32, {1, 2, 1, 1}});
   TempDir dir("gsum");
-  EXPECT_EQ(compileAndRun(b.output(b.unary("f", OpKind::Cast, n, DType::F32)), dir.path(),
+  EXPECT_EQ(compileAndRun(b.output(b.node("f", OpKind::Cast, {n}, DType::F32)), dir.path(),
                           {1, 2, 3, 4, -1, -2, -3, -4}),
             (std::vector<float>{8, 5}));
 }
@@ -258,15 +259,15 @@ TEST(CpuKernels, GlobalSumAndIntegerMinMax) {
 // -> 1.5, -4.5, -0.5, 1.5.
 TEST(CpuKernels, FloatDivFloorClipMinSub) {
   GraphBuilder b;
-  TensorId x = b.input("x", {4});
-  TensorId d = b.constant("d", DType::F32, {1}, {static_cast<double>(2.9293065f)});
-  TensorId q = b.op("div", "Div", OpKind::Div, {x, d}, {DType::F32, {4}});
-  TensorId f = b.unary("floor", OpKind::Floor, q, DType::F32);
-  TensorId c = b.unary("clip", OpKind::Clip, f, DType::F32, {{"lo", -INFINITY}, {"hi", 3.0}});
-  TensorId two = b.constant("two", DType::F32, {}, {2});
-  TensorId m = b.op("min", "Min", OpKind::Min, {c, two}, {DType::F32, {4}});
-  TensorId half = b.constant("half", DType::F32, {1}, {0.5});
-  TensorId y = b.op("sub", "Sub", OpKind::Sub, {m, half}, {DType::F32, {4}});
+  TensorId x = b.input("x", {DType::F32, {4}});
+  TensorId d = b.constant("d", {DType::F32, {1}}, {static_cast<double>(2.9293065f)});
+  TensorId q = b.node({"div", "Div"}, OpKind::Div, {x, d}, {DType::F32, {4}});
+  TensorId f = b.node("floor", OpKind::Floor, {q}, DType::F32);
+  TensorId c = b.node("clip", OpKind::Clip, {f}, DType::F32, {{"lo", -INFINITY}, {"hi", 3.0}});
+  TensorId two = b.constant("two", {DType::F32, {}}, {2});
+  TensorId m = b.node({"min", "Min"}, OpKind::Min, {c, two}, {DType::F32, {4}});
+  TensorId half = b.constant("half", {DType::F32, {1}}, {0.5});
+  TensorId y = b.node({"sub", "Sub"}, OpKind::Sub, {m, half}, {DType::F32, {4}});
   TempDir dir("fchain");
   EXPECT_EQ(compileAndRun(b.output(y), dir.path(), {10, -10, 1.5f, 100}),
             (std::vector<float>{1.5f, -4.5f, -0.5f, 1.5f}));
@@ -278,16 +279,16 @@ TEST(CpuKernels, FloatDivFloorClipMinSub) {
 // Dense (trans_b 0) W [[1, 1], [0, 2]]: [p0*1 + 0.5*0, p0*1 + 0.5*2] = [p0, p0 + 1].
 TEST(CpuKernels, GlobalAvgPoolReshapeAliasAndOutputCopy) {
   GraphBuilder b;
-  TensorId x = b.input("x", {1, 2, 3, 3});
+  TensorId x = b.input("x", {DType::F32, {1, 2, 3, 3}});
   TensorId p =
-      b.op("gap", "GlobalAveragePool", OpKind::GlobalAvgPool, {x}, {DType::F32, {1, 2, 1, 1}});
-  TensorId r =
-      b.op("flat", "Flatten", OpKind::Reshape, {p}, {DType::F32, {1, 2}}, {{"shape", Ints{1, 2}}});
-  TensorId w = b.constant("w", DType::F32, {2, 2}, {1, 1, 0, 2});
-  TensorId h =
-      b.op("fc", "MatMul", OpKind::Dense, {r, w}, {DType::F32, {1, 2}}, {{"trans_b", int64_t{0}}});
+      b.node({"gap", "GlobalAveragePool"}, OpKind::GlobalAvgPool, {x}, {DType::F32, {1, 2, 1, 1}});
+  TensorId r = b.node({"flat", "Flatten"}, OpKind::Reshape, {p}, {DType::F32, {1, 2}},
+                      {{"shape", Ints{1, 2}}});
+  TensorId w = b.constant("w", {DType::F32, {2, 2}}, {1, 1, 0, 2});
+  TensorId h = b.node({"fc", "MatMul"}, OpKind::Dense, {r, w}, {DType::F32, {1, 2}},
+                      {{"trans_b", int64_t{0}}});
   TensorId y =
-      b.op("out", "Reshape", OpKind::Reshape, {h}, {DType::F32, {2}}, {{"shape", Ints{2}}});
+      b.node({"out", "Reshape"}, OpKind::Reshape, {h}, {DType::F32, {2}}, {{"shape", Ints{2}}});
   Graph g = b.output(y);
   ArenaPlan plan = planArena(g);
   ASSERT_EQ(plan.offset[static_cast<size_t>(r)], plan.offset[static_cast<size_t>(p)]);
@@ -307,11 +308,11 @@ TEST(CpuKernels, FloatWeightsRoundTripExactly) {
   const std::vector<float> w{0.1f,          1.0f / 3.0f, -2.5e-38f, 1e-40f,
                              3.4028235e38f, 16777217.0f, -7.0f,     1.17549435e-38f};
   GraphBuilder b;
-  TensorId x = b.input("x", {1, 1});
+  TensorId x = b.input("x", {DType::F32, {1, 1}});
   std::vector<double> wd(w.begin(), w.end());
-  TensorId wt = b.constant("w", DType::F32, {1, static_cast<int64_t>(w.size())}, wd);
-  TensorId y = b.op("fc", "MatMul", OpKind::Dense, {x, wt},
-                    {DType::F32, {1, static_cast<int64_t>(w.size())}}, {{"trans_b", int64_t{0}}});
+  TensorId wt = b.constant("w", {DType::F32, {1, static_cast<int64_t>(w.size())}}, wd);
+  TensorId y = b.node({"fc", "MatMul"}, OpKind::Dense, {x, wt},
+                      {DType::F32, {1, static_cast<int64_t>(w.size())}}, {{"trans_b", int64_t{0}}});
   TempDir dir("weights");
   std::vector<float> out = compileAndRun(b.output(y), dir.path(), {1.0f});
   ASSERT_EQ(out.size(), w.size());

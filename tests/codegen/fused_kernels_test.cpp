@@ -13,21 +13,13 @@ namespace {
 
 using namespace htvm::testing;
 
-std::map<std::string, AttrValue> withRequant(std::map<std::string, AttrValue> a, int64_t shift,
-                                             int64_t lo, int64_t hi) {
-  a["shift"] = shift;
-  a["lo"] = lo;
-  a["hi"] = hi;
-  return a;
-}
-
 // Input f32 -> i8, one fused node, -> f32 output.
 TensorId toI8(GraphBuilder& b, const std::string& name, Shape s) {
-  return b.unary("q", OpKind::Cast, b.input(name, std::move(s)), DType::I8);
+  return b.node("q", OpKind::Cast, {b.input(name, {DType::F32, std::move(s)})}, DType::I8);
 }
 
 Graph finish(GraphBuilder& b, TensorId y) {
-  return b.output(b.unary("f", OpKind::Cast, y, DType::F32));
+  return b.output(b.node("f", OpKind::Cast, {y}, DType::F32));
 }
 
 // Two output channels with the same kernels (ch0 of x: [[1,-1],[2,0]], ch1 of x: all 3) over
@@ -38,11 +30,11 @@ Graph finish(GraphBuilder& b, TensorId y) {
 TEST(FusedKernels, QConv2DRequantInTheEpilogue) {
   GraphBuilder b;
   TensorId x = toI8(b, "x", {1, 2, 3, 3});
-  TensorId w =
-      b.constant("w", DType::I8, {2, 2, 2, 2}, {1, -1, 2, 0, 3, 3, 3, 3, 1, -1, 2, 0, 3, 3, 3, 3});
-  TensorId bias = b.constant("b", DType::I32, {2}, {10, -8});
-  TensorId y = b.op("qconv", "Conv", OpKind::QConv2D, {x, w, bias}, {DType::I8, {1, 2, 2, 2}},
-                    withRequant(convAttrs({1, 1}, {0, 0, 0, 0}, {1, 1}, 1), 1, -6, 6));
+  TensorId w = b.constant("w", {DType::I8, {2, 2, 2, 2}},
+                          {1, -1, 2, 0, 3, 3, 3, 3, 1, -1, 2, 0, 3, 3, 3, 3});
+  TensorId bias = b.constant("b", {DType::I32, {2}}, {10, -8});
+  TensorId y = b.node({"qconv", "Conv"}, OpKind::QConv2D, {x, w, bias}, {DType::I8, {1, 2, 2, 2}},
+                      withRequant(convAttrs({1, 1}, {0, 0, 0, 0}, {1, 1}, 1), 1, -6, 6));
   TempDir dir("qconv");
   EXPECT_EQ(compileAndRun(finish(b, y), dir.path(),
                           {1, 2, 3, 4, 5, 6, 7, 8, 9, -1, -1, -1, -1, -1, -1, -1, -1, -1}),
@@ -60,10 +52,10 @@ TEST(FusedKernels, QConv2DRequantInTheEpilogue) {
 TEST(FusedKernels, QDense) {
   GraphBuilder b;
   TensorId x = toI8(b, "x", {1, 2});
-  TensorId w = b.constant("w", DType::I8, {2, 2}, {127, 1, -128, 1});
-  TensorId bias = b.constant("b", DType::I32, {2}, {1, 2});
-  TensorId y = b.op("qfc", "Gemm", OpKind::QDense, {x, w, bias}, {DType::I8, {1, 2}},
-                    withRequant({{"trans_b", int64_t{0}}}, 8, -128, 50));
+  TensorId w = b.constant("w", {DType::I8, {2, 2}}, {127, 1, -128, 1});
+  TensorId bias = b.constant("b", {DType::I32, {2}}, {1, 2});
+  TensorId y = b.node({"qfc", "Gemm"}, OpKind::QDense, {x, w, bias}, {DType::I8, {1, 2}},
+                      withRequant({{"trans_b", int64_t{0}}}, 8, -128, 50));
   TempDir dir("qdense");
   EXPECT_EQ(compileAndRun(finish(b, y), dir.path(), {100, -100, -100, 100}),
             (std::vector<float>{50, 0, -100, 0}));
@@ -74,9 +66,9 @@ TEST(FusedKernels, QDense) {
 TEST(FusedKernels, QAdd) {
   GraphBuilder b;
   TensorId x = toI8(b, "x", {4});
-  TensorId c = b.constant("c", DType::I8, {4}, {-128, 127, -6, 4});
-  TensorId y =
-      b.op("qadd", "Add", OpKind::QAdd, {x, c}, {DType::I8, {4}}, withRequant({}, 1, -100, 100));
+  TensorId c = b.constant("c", {DType::I8, {4}}, {-128, 127, -6, 4});
+  TensorId y = b.node({"qadd", "Add"}, OpKind::QAdd, {x, c}, {DType::I8, {4}},
+                      withRequant({}, 1, -100, 100));
   TempDir dir("qadd");
   EXPECT_EQ(compileAndRun(finish(b, y), dir.path(), {-128, 127, 5, -5}),
             (std::vector<float>{-100, 100, -1, -1}));
@@ -88,15 +80,15 @@ Graph analogGraph(std::vector<double> k, std::vector<double> l, int64_t shift, i
                   int64_t hi) {
   GraphBuilder b;
   TensorId x = toI8(b, "x", {1, 1, 1, 2});
-  TensorId w = b.constant("w", DType::I8, {2, 1, 1, 1}, {3, -5});
-  TensorId kc = b.constant("k", DType::I16, {2}, std::move(k));
-  TensorId lc = b.constant("l", DType::I16, {2}, std::move(l));
+  TensorId w = b.constant("w", {DType::I8, {2, 1, 1, 1}}, {3, -5});
+  TensorId kc = b.constant("k", {DType::I16, {2}}, std::move(k));
+  TensorId lc = b.constant("l", {DType::I16, {2}}, std::move(l));
   auto a = withRequant(convAttrs({1, 1}, {0, 0, 0, 0}, {1, 1}, 1), shift, lo, hi);
   a["gain"] = 2.5;
   a["adc_lo"] = int64_t{-16};
   a["adc_hi"] = int64_t{13};
-  TensorId y =
-      b.op("analog", "Conv", OpKind::AnalogConv2D, {x, w, kc, lc}, {DType::I8, {1, 2, 1, 2}}, a);
+  TensorId y = b.node({"analog", "Conv"}, OpKind::AnalogConv2D, {x, w, kc, lc},
+                      {DType::I8, {1, 2, 1, 2}}, a);
   return finish(b, y);
 }
 
@@ -122,7 +114,7 @@ TEST(FusedKernels, AnalogConv2DIdentityBnIsFolded) {
 TensorId relayout(GraphBuilder& b, const std::string& name, TensorId x, Layout l) {
   TensorType t = b.g.type(x);
   t.layout = l;
-  return b.op(name, "", OpKind::Relayout, {x}, t);
+  return b.node(name, OpKind::Relayout, {x}, t);
 }
 
 // NCHW -> each layout (-> further layouts) -> NCHW gives back the input.
@@ -234,7 +226,7 @@ TEST(FusedKernels, NonNchwOperandOfACpuKernelIsReported) {
   ASSERT_FALSE(s.ok());
   EXPECT_EQ(
       s.diag().message,
-      "node 'f' (cast): codegen: CPU kernel cast needs NCHW operands, but 'pack:out' is stored as "
+      "node 'f' (cast): codegen: CPU kernel cast needs NCHW operands, but 'pack_out' is stored as "
       "chw_w16_rev4 (a relayout is missing)");
 }
 

@@ -19,9 +19,9 @@ const std::string kBroken = "bad\xff\xfe" "name";   // not UTF-8 at all
 // x -> cast i8 ("rtl...") -> cast f32 ("bad..."): y = x for the small integers used here.
 Graph hostileGraph() {
   GraphBuilder b;
-  TensorId x = b.input("in\xc3\xa9", {1, 4});  // a well-formed non-ASCII name too
-  TensorId q = b.unary(kRtl, OpKind::Cast, x, DType::I8);
-  return b.output(b.unary(kBroken, OpKind::Cast, q, DType::F32));
+  TensorId x = b.input("in\xc3\xa9", {DType::F32, {1, 4}});  // a well-formed non-ASCII name too
+  TensorId q = b.node(kRtl, OpKind::Cast, {x}, DType::I8);
+  return b.output(b.node(kBroken, OpKind::Cast, {q}, DType::F32));
 }
 
 TEST(HostileNames, ProjectBuildsRunsAndItsSourcesAreAscii) {

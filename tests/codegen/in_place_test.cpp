@@ -15,13 +15,13 @@ using namespace htvm::testing;
 // -> qadd with itself, shift 0, clip [-10, 15]: [-10, -10, -6, 0, 6, 12, 15, 15].
 TEST(InPlace, ElementwiseChainSharesOneBufferAndComputesTheSameValues) {
   GraphBuilder b;
-  TensorId q = b.unary("q", OpKind::Cast, b.input("x", {1, 8}), DType::I8);
-  TensorId c = b.unary("c", OpKind::Clip, q, DType::I8, {{"lo", -3.0}, {"hi", 3.0}});
-  TensorId three = b.constant("three", DType::I8, {1}, {3});
-  TensorId m = b.op("m", "Mul", OpKind::Mul, {c, three}, {DType::I8, {1, 8}});
-  TensorId a = b.op("a", "Add", OpKind::QAdd, {m, m}, {DType::I8, {1, 8}},
-                    {{"shift", int64_t{0}}, {"lo", int64_t{-10}}, {"hi", int64_t{15}}});
-  Graph g = b.output(b.unary("f", OpKind::Cast, a, DType::F32));
+  TensorId q = b.node("q", OpKind::Cast, {b.input("x", {DType::F32, {1, 8}})}, DType::I8);
+  TensorId c = b.node("c", OpKind::Clip, {q}, DType::I8, {{"lo", -3.0}, {"hi", 3.0}});
+  TensorId three = b.constant("three", {DType::I8, {1}}, {3});
+  TensorId m = b.node({"m", "Mul"}, OpKind::Mul, {c, three}, {DType::I8, {1, 8}});
+  TensorId a = b.node({"a", "Add"}, OpKind::QAdd, {m, m}, {DType::I8, {1, 8}},
+                      {{"shift", int64_t{0}}, {"lo", int64_t{-10}}, {"hi", int64_t{15}}});
+  Graph g = b.output(b.node("f", OpKind::Cast, {a}, DType::F32));
   ArenaPlan plan = planArena(g);
   for (TensorId t : {c, m, a})
     EXPECT_EQ(plan.offset[static_cast<size_t>(t)], plan.offset[static_cast<size_t>(q)])

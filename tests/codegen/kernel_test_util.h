@@ -83,9 +83,10 @@ inline KernelCase convCase(const ConvCase& k, const Requant* rq = nullptr) {
   std::vector<double> w = lcgValues(static_cast<size_t>(k.m * cg * k.kh * k.kw), 11, -128, 127);
   std::vector<double> bias = lcgValues(static_cast<size_t>(k.m), 13, -5000, 5000);
   GraphBuilder b;
-  TensorId xi = b.unary("to_i8", OpKind::Cast, b.input("x", {k.n, k.c, k.h, k.w}), DType::I8);
-  TensorId wt = b.constant("w", DType::I8, {k.m, cg, k.kh, k.kw}, w);
-  TensorId bt = b.constant("b", DType::I32, {k.m}, bias);
+  TensorId xi =
+      b.node("to_i8", OpKind::Cast, {b.input("x", {DType::F32, {k.n, k.c, k.h, k.w}})}, DType::I8);
+  TensorId wt = b.constant("w", {DType::I8, {k.m, cg, k.kh, k.kw}}, w);
+  TensorId bt = b.constant("b", {DType::I32, {k.m}}, bias);
   auto attrs = convAttrs({k.sh, k.sw}, {k.pt, k.pl, k.pb, k.pr}, {k.dh, k.dw}, k.group);
   const Shape ys = {k.n, k.m, k.oh(), k.ow()};
   TensorId y;
@@ -93,11 +94,11 @@ inline KernelCase convCase(const ConvCase& k, const Requant* rq = nullptr) {
     attrs["shift"] = rq->shift;
     attrs["lo"] = rq->lo;
     attrs["hi"] = rq->hi;
-    y = b.op("conv", "Conv", OpKind::QConv2D, {xi, wt, bt}, {DType::I8, ys}, attrs);
+    y = b.node({"conv", "Conv"}, OpKind::QConv2D, {xi, wt, bt}, {DType::I8, ys}, attrs);
   } else {
-    y = b.op("conv", "ConvInteger", OpKind::Conv2D, {xi, wt, bt}, {DType::I32, ys}, attrs);
+    y = b.node({"conv", "ConvInteger"}, OpKind::Conv2D, {xi, wt, bt}, {DType::I32, ys}, attrs);
   }
-  KernelCase r{b.output(b.unary("to_f32", OpKind::Cast, y, DType::F32)),
+  KernelCase r{b.output(b.node("to_f32", OpKind::Cast, {y}, DType::F32)),
                std::vector<float>(x.begin(), x.end()),
                {}};
   for (int64_t v : directConv(k, x, w, bias))
@@ -112,20 +113,20 @@ inline KernelCase denseCase(int64_t n, int64_t k, int64_t m, bool transB,
   std::vector<double> w = lcgValues(static_cast<size_t>(k * m), 5, -128, 127);
   std::vector<double> bias = lcgValues(static_cast<size_t>(m), 9, -1000, 1000);
   GraphBuilder b;
-  TensorId xi = b.unary("to_i8", OpKind::Cast, b.input("x", {n, k}), DType::I8);
-  TensorId wt = b.constant("w", DType::I8, transB ? Shape{m, k} : Shape{k, m}, w);
-  TensorId bt = b.constant("b", DType::I32, {m}, bias);
+  TensorId xi = b.node("to_i8", OpKind::Cast, {b.input("x", {DType::F32, {n, k}})}, DType::I8);
+  TensorId wt = b.constant("w", {DType::I8, transB ? Shape{m, k} : Shape{k, m}}, w);
+  TensorId bt = b.constant("b", {DType::I32, {m}}, bias);
   std::map<std::string, AttrValue> attrs = {{"trans_b", int64_t{transB ? 1 : 0}}};
   TensorId y;
   if (rq) {
     attrs["shift"] = rq->shift;
     attrs["lo"] = rq->lo;
     attrs["hi"] = rq->hi;
-    y = b.op("fc", "Gemm", OpKind::QDense, {xi, wt, bt}, {DType::I8, {n, m}}, attrs);
+    y = b.node({"fc", "Gemm"}, OpKind::QDense, {xi, wt, bt}, {DType::I8, {n, m}}, attrs);
   } else {
-    y = b.op("fc", "Gemm", OpKind::Dense, {xi, wt, bt}, {DType::I32, {n, m}}, attrs);
+    y = b.node({"fc", "Gemm"}, OpKind::Dense, {xi, wt, bt}, {DType::I32, {n, m}}, attrs);
   }
-  KernelCase r{b.output(b.unary("to_f32", OpKind::Cast, y, DType::F32)),
+  KernelCase r{b.output(b.node("to_f32", OpKind::Cast, {y}, DType::F32)),
                std::vector<float>(x.begin(), x.end()),
                {}};
   for (int64_t row = 0; row < n; ++row)

@@ -28,10 +28,10 @@ struct QuantCase {
 
 Graph quantGraph(const QuantCase& c) {
   GraphBuilder b;
-  TensorId x = b.input("x", {kElems});
-  TensorId q = b.op("q", "Div", OpKind::QuantizeF32, {x}, {c.to, {kElems}},
-                    {{"k", c.k}, {"lo", c.lo}, {"hi", c.hi}, {"nan", c.nan}});
-  return b.output(b.unary("to_f32", OpKind::Cast, q, DType::F32));
+  TensorId x = b.input("x", {DType::F32, {kElems}});
+  TensorId q = b.node({"q", "Div"}, OpKind::QuantizeF32, {x}, {c.to, {kElems}},
+                      {{"k", c.k}, {"lo", c.lo}, {"hi", c.hi}, {"nan", c.nan}});
+  return b.output(b.node("to_f32", OpKind::Cast, {q}, DType::F32));
 }
 
 // Builds and runs on both targets and compares every output bit-exactly (first mismatches printed).

@@ -92,6 +92,22 @@ TEST(FileErrors, TruncatedCopiesOfARealModel) {
   }
 }
 
+// A file cut inside a varint (a field's value or its length) has no byte count to report; the
+// message says where it ends instead. Bytes by hand: 0x08 is field 1 (ir_version), wire type 0,
+// with no value byte; 0x3a is field 7 (graph), wire type 2, and 0x80 starts a length varint
+// whose continuation bit promises a byte that is missing.
+TEST(FileErrors, TruncationInsideAVarintNamesTheField) {
+  EXPECT_EQ(importError(std::string("\x08", 1)),
+            "bad.onnx: truncated ONNX model: file ends inside field 'ir_version' at byte 0");
+  EXPECT_EQ(importError(std::string("\x08\x07\x3a\x80", 4)),
+            "bad.onnx: truncated ONNX model: file ends inside field 'graph' at byte 2");
+  // A complete length larger than what follows keeps the byte counts: 0x3a 0x05 announces 5
+  // bytes of graph and 2 follow.
+  EXPECT_EQ(importError(std::string("\x3a\x05\x00\x00", 4)),
+            "bad.onnx: truncated ONNX model: field 'graph' at byte 0 needs 5 bytes but the file has 2 "
+            "left");
+}
+
 // Bit flips land mostly in weights (which import fine) and sometimes in structure (a Diag). Either
 // outcome is acceptable; a crash, hang or exception is not.
 void expectImportOrDiag(const std::string& bytes, const std::string& what) {

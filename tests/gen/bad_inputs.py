@@ -2,7 +2,8 @@
 """bad_inputs.py: the corpus of inputs htvm must reject cleanly (and a few it must accept).
 
 Writes DIR/bad/<name>.onnx, files on which `htvm compile` must fail with exit code 2 and a
-message naming the file (never an internal error, a crash or a hang), and DIR/good/<name>.onnx,
+message naming the file and containing every line of DIR/bad/<name>.expect (never an internal
+error, a crash or a hang), and DIR/good/<name>.onnx,
 unusual but valid models that must compile (exit 0). Everything is seeded and deterministic.
 
     /usr/bin/python3 tests/gen/bad_inputs.py --out DIR
@@ -31,6 +32,28 @@ BAD = ([_trunc_name(a) for a in TRUNCATE_AT] + ["bitflip_%d" % i for i in range(
        ["empty", "text", "softmax", "lstm", "dangling_input", "cycle", "mismatched_add_shapes",
         "absurd_dims", "symbolic_batch", "missing_output", "two_inputs"])
 GOOD = ["conv_dilation2"]
+
+# What each rejection must say besides the file name: the node, value or input the defect is in
+# (as built below) and the reason. expect_error.sh checks every fragment, so a regression to a
+# vague message fails. Written next to each bad file as <name>.expect, one fragment a line.
+EXPECT = dict(
+    [(_trunc_name(a), ["truncated ONNX model"]) for a in TRUNCATE_AT] +
+    # bit_flips keeps only flips protobuf itself rejects: the file is not a model.
+    [("bitflip_%d" % i, ["not an ONNX model"]) for i in range(N_FLIPS)] + [
+        ("empty", ["file is empty (0 bytes)"]),
+        ("text", ["not an ONNX model"]),
+        ("softmax", ["node 'head/Softmax' (Softmax)", "not supported"]),
+        ("lstm", ["node 'rnn/LSTM' (LSTM)", "not supported"]),
+        ("dangling_input", ["node 'conv/Conv' (Conv)", "input 'no_such_weight'", "not produced"]),
+        ("cycle", ["node 'cycle/Add' (Add)", "input 'loop_b'", "later node 'cycle/Floor'", "cycle"]),
+        # the two convs of the residual have 4 and 5 output channels on the 8x8 input
+        ("mismatched_add_shapes", ["node 'res/Add' (Add)", "1x4x8x8", "1x5x8x8", "broadcast"]),
+        # 1 * 3 * 100000 * 100000 float32 values = 120000000000 bytes
+        ("absurd_dims", ["graph input 'input'", "1x3x100000x100000", "120000000000 bytes"]),
+        ("symbolic_batch", ["graph input 'input'", "dimension 0", "symbolic", "'N'"]),
+        ("missing_output", ["graph output 'output'", "not produced"]),
+        ("two_inputs", ["2 inputs"]),
+    ])
 
 
 def listing():
@@ -200,7 +223,7 @@ def build_all():
                                _consts()).SerializeToString()
 
     good["conv_dilation2"] = _conv_model(rng, [1, 3, 12, 12], 4, dilations=(2, 2), pads=(2, 2, 2, 2)).SerializeToString()
-    assert sorted(bad) == sorted(BAD) and sorted(good) == sorted(GOOD)
+    assert sorted(bad) == sorted(BAD) == sorted(EXPECT) and sorted(good) == sorted(GOOD)
     return bad, good
 
 
@@ -220,6 +243,9 @@ def main(argv=None):
         for name, data in files.items():
             with open(os.path.join(args.out, sub, name + ".onnx"), "wb") as f:
                 f.write(data)
+            if sub == "bad":
+                with open(os.path.join(args.out, sub, name + ".expect"), "w") as f:
+                    f.write("".join(line + "\n" for line in EXPECT[name]))
     print("wrote %d bad and %d good inputs to %s" % (len(bad), len(good), args.out))
     return 0
 

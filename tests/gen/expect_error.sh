@@ -3,8 +3,9 @@
 #
 #   expect_error.sh [--expect-ok] HTVM FILE
 #
-# Default: the compile must exit with code 2 within 5 seconds and print a non-empty message
-# that contains the file's name. With --expect-ok it must exit 0 instead. Either way its output
+# Default: the compile must exit with code 2 within 5 seconds and print a message that contains
+# the file's name and every line of FILE's .expect companion (bad_inputs.py writes it: the node,
+# value and reason the message must name). With --expect-ok it must exit 0 instead. Either way its output
 # must not mention "internal error" or "Sanitizer" (a crash or a sanitizer report is never a
 # clean rejection).
 set -u
@@ -51,6 +52,11 @@ else
   [[ $rc -eq 2 ]] || fail "expected exit code 2"
   [[ -n "$out" ]] || fail "expected an error message, got no output"
   grep -qF -- "$name" "$tmp/log" || fail "the message does not name the file '$name'"
+  expect="${file%.onnx}.expect"
+  [[ -s "$expect" ]] || fail "no expected message fragments in $expect"
+  while IFS= read -r fragment; do
+    grep -qF -- "$fragment" "$tmp/log" || fail "the message does not say \"$fragment\""
+  done <"$expect"
 fi
 echo "ok: htvm compile $name: exit $rc"
 echo "$out" | head -n 5

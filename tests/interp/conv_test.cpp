@@ -3,7 +3,7 @@
 
 #include <random>
 
-#include "interp/graph_builder.h"
+#include "interp/interp_test_util.h"
 
 namespace htvm::interp {
 namespace {
@@ -20,10 +20,11 @@ const Buffer k1To9 = {1, 2, 3, 4, 5, 6, 7, 8, 9};
 // plus bias 100.
 Graph asymmetricPadConv(DType data, DType acc) {
   GraphBuilder b;
-  TensorId x = b.input("x", data, {1, 1, 3, 3});
-  TensorId w = b.constant("w", data, {1, 1, 2, 2}, {1, 2, 3, 4});
-  TensorId bias = b.constant("b", acc, {1}, {100});
-  b.node("conv", OpKind::Conv2D, {x, w, bias}, acc, {1, 1, 2, 2}, convAttrs({2, 2}, {1, 0, 0, 1}, {1, 1}, 1));
+  TensorId x = b.input("x", {data, {1, 1, 3, 3}});
+  TensorId w = b.constant("w", {data, {1, 1, 2, 2}}, {1, 2, 3, 4});
+  TensorId bias = b.constant("b", {acc, {1}}, {100});
+  b.output(b.node("conv", OpKind::Conv2D, {x, w, bias}, {acc, {1, 1, 2, 2}},
+                  convAttrs({2, 2}, {1, 0, 0, 1}, {1, 1}, 1)));
   return b.g;
 }
 
@@ -38,9 +39,10 @@ TEST(Conv2D, StrideTwoAsymmetricPadsFloat) {
 TEST(Conv2D, DepthwiseGroupEqualsChannels) {
   // ch0 [1 2;3 4] * ones = 10; ch1 [5 6;7 8] * [1 0;0 -1] = 5 - 8 = -3.
   GraphBuilder b;
-  TensorId x = b.input("x", DType::I8, {1, 2, 2, 2});
-  TensorId w = b.constant("w", DType::I8, {2, 1, 2, 2}, {1, 1, 1, 1, 1, 0, 0, -1});
-  b.node("dw", OpKind::Conv2D, {x, w, -1}, DType::I32, {1, 2, 1, 1}, convAttrs({1, 1}, {0, 0, 0, 0}, {1, 1}, 2));
+  TensorId x = b.input("x", {DType::I8, {1, 2, 2, 2}});
+  TensorId w = b.constant("w", {DType::I8, {2, 1, 2, 2}}, {1, 1, 1, 1, 1, 0, 0, -1});
+  b.output(b.node("dw", OpKind::Conv2D, {x, w, -1}, {DType::I32, {1, 2, 1, 1}},
+                  convAttrs({1, 1}, {0, 0, 0, 0}, {1, 1}, 2)));
   EXPECT_EQ(runLast(b.g, {{1, 2, 3, 4, 5, 6, 7, 8}}), (Buffer{10, -3}));
 }
 
@@ -48,27 +50,30 @@ TEST(Conv2D, GroupsMapOutputChannelsToTheirInputChannels) {
   // group 2, 4 input channels [1 2 3 4], 4 outputs with 2 weights each: outputs 0,1 read channels
   // 0,1 and outputs 2,3 read channels 2,3: [1+2, 1-2, 3+4, 2*3] = [3, -1, 7, 6].
   GraphBuilder b;
-  TensorId x = b.input("x", DType::I8, {1, 4, 1, 1});
-  TensorId w = b.constant("w", DType::I8, {4, 2, 1, 1}, {1, 1, 1, -1, 1, 1, 2, 0});
-  b.node("g2", OpKind::Conv2D, {x, w}, DType::I32, {1, 4, 1, 1}, convAttrs({1, 1}, {0, 0, 0, 0}, {1, 1}, 2));
+  TensorId x = b.input("x", {DType::I8, {1, 4, 1, 1}});
+  TensorId w = b.constant("w", {DType::I8, {4, 2, 1, 1}}, {1, 1, 1, -1, 1, 1, 2, 0});
+  b.output(b.node("g2", OpKind::Conv2D, {x, w}, {DType::I32, {1, 4, 1, 1}},
+                  convAttrs({1, 1}, {0, 0, 0, 0}, {1, 1}, 2)));
   EXPECT_EQ(runLast(b.g, {{1, 2, 3, 4}}), (Buffer{3, -1, 7, 6}));
 }
 
 TEST(Conv2D, DilationTwo) {
   // 2x2 kernel with dilation 2 taps the corners of the 3x3 input: 1*1 + 3*2 + 7*3 + 9*4 = 64.
   GraphBuilder b;
-  TensorId x = b.input("x", DType::I8, {1, 1, 3, 3});
-  TensorId w = b.constant("w", DType::I8, {1, 1, 2, 2}, {1, 2, 3, 4});
-  b.node("dil", OpKind::Conv2D, {x, w}, DType::I32, {1, 1, 1, 1}, convAttrs({1, 1}, {0, 0, 0, 0}, {2, 2}, 1));
+  TensorId x = b.input("x", {DType::I8, {1, 1, 3, 3}});
+  TensorId w = b.constant("w", {DType::I8, {1, 1, 2, 2}}, {1, 2, 3, 4});
+  b.output(b.node("dil", OpKind::Conv2D, {x, w}, {DType::I32, {1, 1, 1, 1}},
+                  convAttrs({1, 1}, {0, 0, 0, 0}, {2, 2}, 1)));
   EXPECT_EQ(runLast(b.g, {k1To9}), (Buffer{64}));
 }
 
 TEST(Conv2D, SumsOverInputChannelsPerOutputChannel) {
   // x = [2, 3] (two channels, 1x1), w = [[1, 10], [-1, 4]] -> [2 + 30, -2 + 12] = [32, 10], batch 2.
   GraphBuilder b;
-  TensorId x = b.input("x", DType::I8, {2, 2, 1, 1});
-  TensorId w = b.constant("w", DType::I8, {2, 2, 1, 1}, {1, 10, -1, 4});
-  b.node("c", OpKind::Conv2D, {x, w}, DType::I32, {2, 2, 1, 1}, convAttrs({1, 1}, {0, 0, 0, 0}, {1, 1}, 1));
+  TensorId x = b.input("x", {DType::I8, {2, 2, 1, 1}});
+  TensorId w = b.constant("w", {DType::I8, {2, 2, 1, 1}}, {1, 10, -1, 4});
+  b.output(b.node("c", OpKind::Conv2D, {x, w}, {DType::I32, {2, 2, 1, 1}},
+                  convAttrs({1, 1}, {0, 0, 0, 0}, {1, 1}, 1)));
   EXPECT_EQ(runLast(b.g, {{2, 3, -1, 0}}), (Buffer{32, 10, -1, 1}));
 }
 
@@ -77,9 +82,10 @@ TEST(Conv2D, SumsOverInputChannelsPerOutputChannel) {
 // arithmetic, gives 1.
 Graph cancellingChannels(DType t) {
   GraphBuilder b;
-  TensorId x = b.input("x", t, {1, 3, 1, 1});
-  TensorId w = b.constant("w", t, {1, 3, 1, 1}, {1, 1, 1});
-  b.node("c", OpKind::Conv2D, {x, w}, t, {1, 1, 1, 1}, convAttrs({1, 1}, {0, 0, 0, 0}, {1, 1}, 1));
+  TensorId x = b.input("x", {t, {1, 3, 1, 1}});
+  TensorId w = b.constant("w", {t, {1, 3, 1, 1}}, {1, 1, 1});
+  b.output(b.node("c", OpKind::Conv2D, {x, w}, {t, {1, 1, 1, 1}},
+                  convAttrs({1, 1}, {0, 0, 0, 0}, {1, 1}, 1)));
   return b.g;
 }
 
@@ -92,18 +98,20 @@ TEST(Conv2D, FloatAccumulatesInChannelOrderInFloat32) {
 TEST(Conv2D, FloatAccumulatesKernelRowsInOrder) {
   // Same cancellation along kw: a 1x3 kernel of ones over the row [2^24, 1, -2^24].
   GraphBuilder b;
-  TensorId x = b.input("x", DType::F32, {1, 1, 1, 3});
-  TensorId w = b.constant("w", DType::F32, {1, 1, 1, 3}, {1, 1, 1});
-  b.node("c", OpKind::Conv2D, {x, w}, DType::F32, {1, 1, 1, 1}, convAttrs({1, 1}, {0, 0, 0, 0}, {1, 1}, 1));
+  TensorId x = b.input("x", {DType::F32, {1, 1, 1, 3}});
+  TensorId w = b.constant("w", {DType::F32, {1, 1, 1, 3}}, {1, 1, 1});
+  b.output(b.node("c", OpKind::Conv2D, {x, w}, {DType::F32, {1, 1, 1, 1}},
+                  convAttrs({1, 1}, {0, 0, 0, 0}, {1, 1}, 1)));
   EXPECT_EQ(runLast(b.g, {{16777216, 1, -16777216}}), (Buffer{0}));
 }
 
 TEST(Conv2D, FloatAccumulatesKernelColumnsInOrder) {
   // And along kh: a 3x1 kernel of ones over the column [2^24, 1, -2^24].
   GraphBuilder b;
-  TensorId x = b.input("x", DType::F32, {1, 1, 3, 1});
-  TensorId w = b.constant("w", DType::F32, {1, 1, 3, 1}, {1, 1, 1});
-  b.node("c", OpKind::Conv2D, {x, w}, DType::F32, {1, 1, 1, 1}, convAttrs({1, 1}, {0, 0, 0, 0}, {1, 1}, 1));
+  TensorId x = b.input("x", {DType::F32, {1, 1, 3, 1}});
+  TensorId w = b.constant("w", {DType::F32, {1, 1, 3, 1}}, {1, 1, 1});
+  b.output(b.node("c", OpKind::Conv2D, {x, w}, {DType::F32, {1, 1, 1, 1}},
+                  convAttrs({1, 1}, {0, 0, 0, 0}, {1, 1}, 1)));
   EXPECT_EQ(runLast(b.g, {{16777216, 1, -16777216}}), (Buffer{0}));
 }
 
@@ -112,19 +120,20 @@ TEST(Conv2D, FloatProductIsRoundedBeforeTheAdd) {
   // float32 rounds it (to even) to 16785408 and the sum is 0. A fused multiply-add, which adds the
   // exact product to the accumulator, would give 1.
   GraphBuilder b;
-  TensorId x = b.input("x", DType::F32, {1, 2, 1, 1});
-  TensorId w = b.constant("w", DType::F32, {1, 2, 1, 1}, {1, 4097});
-  b.node("c", OpKind::Conv2D, {x, w}, DType::F32, {1, 1, 1, 1}, convAttrs({1, 1}, {0, 0, 0, 0}, {1, 1}, 1));
+  TensorId x = b.input("x", {DType::F32, {1, 2, 1, 1}});
+  TensorId w = b.constant("w", {DType::F32, {1, 2, 1, 1}}, {1, 4097});
+  b.output(b.node("c", OpKind::Conv2D, {x, w}, {DType::F32, {1, 1, 1, 1}},
+                  convAttrs({1, 1}, {0, 0, 0, 0}, {1, 1}, 1)));
   EXPECT_EQ(runLast(b.g, {{-16785408, 4097}}), (Buffer{0}));
 }
 
 TEST(Conv2D, AccumulatorThatDoesNotFitOutputIsReported) {
   // 127 * 127 * 4 taps = 64516 does not fit i16.
   GraphBuilder b;
-  TensorId x = b.input("x", DType::I8, {1, 1, 2, 2});
-  TensorId w = b.constant("w", DType::I8, {1, 1, 2, 2}, {127, 127, 127, 127});
-  b.node("conv_7", OpKind::Conv2D, {x, w}, DType::I16, {1, 1, 1, 1},
-         convAttrs({1, 1}, {0, 0, 0, 0}, {1, 1}, 1));
+  TensorId x = b.input("x", {DType::I8, {1, 1, 2, 2}});
+  TensorId w = b.constant("w", {DType::I8, {1, 1, 2, 2}}, {127, 127, 127, 127});
+  b.output(b.node("conv_7", OpKind::Conv2D, {x, w}, {DType::I16, {1, 1, 1, 1}},
+                  convAttrs({1, 1}, {0, 0, 0, 0}, {1, 1}, 1)));
   std::string msg = testing::runError(b.g, {{127, 127, 127, 127}});
   EXPECT_NE(msg.find("node 'conv_7'"), std::string::npos) << msg;
   EXPECT_NE(msg.find("64516"), std::string::npos) << msg;
@@ -134,18 +143,20 @@ TEST(Conv2D, AccumulatorThatDoesNotFitOutputIsReported) {
 TEST(Conv2D, Int32OperandsThatCouldOverflowInt64AreReported) {
   // 2^31 - 1 squared times 2 taps exceeds the 2^62 accumulator budget.
   GraphBuilder b;
-  TensorId x = b.input("x", DType::I32, {1, 2, 1, 1});
-  TensorId w = b.constant("w", DType::I32, {1, 2, 1, 1}, {2147483647, 1});
-  b.node("c", OpKind::Conv2D, {x, w}, DType::I32, {1, 1, 1, 1}, convAttrs({1, 1}, {0, 0, 0, 0}, {1, 1}, 1));
+  TensorId x = b.input("x", {DType::I32, {1, 2, 1, 1}});
+  TensorId w = b.constant("w", {DType::I32, {1, 2, 1, 1}}, {2147483647, 1});
+  b.output(b.node("c", OpKind::Conv2D, {x, w}, {DType::I32, {1, 1, 1, 1}},
+                  convAttrs({1, 1}, {0, 0, 0, 0}, {1, 1}, 1)));
   std::string msg = testing::runError(b.g, {{2147483647, 0}});
   EXPECT_NE(msg.find("exceeds the interpreter's int64 range"), std::string::npos) << msg;
 }
 
 TEST(Conv2D, RejectsFloatWeightsOnIntegerData) {
   GraphBuilder b;
-  TensorId x = b.input("x", DType::I8, {1, 1, 1, 1});
-  TensorId w = b.constant("w", DType::F32, {1, 1, 1, 1}, {1});
-  b.node("c", OpKind::Conv2D, {x, w}, DType::I32, {1, 1, 1, 1}, convAttrs({1, 1}, {0, 0, 0, 0}, {1, 1}, 1));
+  TensorId x = b.input("x", {DType::I8, {1, 1, 1, 1}});
+  TensorId w = b.constant("w", {DType::F32, {1, 1, 1, 1}}, {1});
+  b.output(b.node("c", OpKind::Conv2D, {x, w}, {DType::I32, {1, 1, 1, 1}},
+                  convAttrs({1, 1}, {0, 0, 0, 0}, {1, 1}, 1)));
   std::string msg = testing::runError(b.g, {{1}});
   EXPECT_NE(msg.find("'w' is f32"), std::string::npos) << msg;
 }
@@ -153,11 +164,12 @@ TEST(Conv2D, RejectsFloatWeightsOnIntegerData) {
 // x = [1 2 3]; W (as [M,K]) = [[1 0 -1], [2 2 2]]; W x = [-2, 12]; + bias [10 20] = [8, 32].
 Graph denseGraph(DType data, DType acc, bool transB) {
   GraphBuilder b;
-  TensorId x = b.input("x", data, {1, 3});
-  TensorId w = transB ? b.constant("w", data, {2, 3}, {1, 0, -1, 2, 2, 2})
-                      : b.constant("w", data, {3, 2}, {1, 2, 0, 2, -1, 2});
-  TensorId bias = b.constant("b", acc, {2}, {10, 20});
-  b.node("fc", OpKind::Dense, {x, w, bias}, acc, {1, 2}, {{"trans_b", int64_t{transB ? 1 : 0}}});
+  TensorId x = b.input("x", {data, {1, 3}});
+  TensorId w = transB ? b.constant("w", {data, {2, 3}}, {1, 0, -1, 2, 2, 2})
+                      : b.constant("w", {data, {3, 2}}, {1, 2, 0, 2, -1, 2});
+  TensorId bias = b.constant("b", {acc, {2}}, {10, 20});
+  b.output(b.node("fc", OpKind::Dense, {x, w, bias}, {acc, {1, 2}},
+                  {{"trans_b", int64_t{transB ? 1 : 0}}}));
   return b.g;
 }
 
@@ -170,9 +182,9 @@ TEST(Dense, TransBOneAndZeroAgree) {
 
 TEST(Dense, BatchRowsAreIndependentWithoutBias) {
   GraphBuilder b;
-  TensorId x = b.input("x", DType::I8, {2, 2});
-  TensorId w = b.constant("w", DType::I8, {2, 2}, {1, 2, 3, 4});  // trans_b 0: [K=2, M=2]
-  b.node("fc", OpKind::Dense, {x, w}, DType::I32, {2, 2}, {{"trans_b", int64_t{0}}});
+  TensorId x = b.input("x", {DType::I8, {2, 2}});
+  TensorId w = b.constant("w", {DType::I8, {2, 2}}, {1, 2, 3, 4});  // trans_b 0: [K=2, M=2]
+  b.output(b.node("fc", OpKind::Dense, {x, w}, {DType::I32, {2, 2}}, {{"trans_b", int64_t{0}}}));
   // [1 0] W = [1 2]; [-1 1] W = [2 2]
   EXPECT_EQ(runLast(b.g, {{1, 0, -1, 1}}), (Buffer{1, 2, 2, 2}));
 }
@@ -232,10 +244,11 @@ TEST(Conv2D, RandomInt8ConvMatchesFloat32AndNaiveReference) {
 
     auto build = [&](DType data, DType acc) {
       GraphBuilder b;
-      TensorId x = b.input("x", data, xs);
-      TensorId w = b.constant("w", data, ws, wd);
-      TensorId bias = b.constant("b", acc, {M}, bd);
-      b.node("conv", OpKind::Conv2D, {x, w, bias}, acc, ys, convAttrs({s, s}, pads, {dil, dil}, group));
+      TensorId x = b.input("x", {data, xs});
+      TensorId w = b.constant("w", {data, ws}, wd);
+      TensorId bias = b.constant("b", {acc, {M}}, bd);
+      b.output(b.node("conv", OpKind::Conv2D, {x, w, bias}, {acc, ys},
+                      convAttrs({s, s}, pads, {dil, dil}, group)));
       return b.g;
     };
     const Buffer yi = runLast(build(DType::I8, DType::I32), {xd});

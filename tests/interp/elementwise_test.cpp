@@ -4,7 +4,7 @@
 #include <cmath>
 #include <limits>
 
-#include "interp/graph_builder.h"
+#include "interp/interp_test_util.h"
 
 namespace htvm::interp {
 namespace {
@@ -16,16 +16,16 @@ using testing::runLast;
 // a (input) op b (input) with explicit shapes and dtypes.
 Graph binaryGraph(OpKind op, DType t, Shape as, Shape bs, DType out, Shape os) {
   GraphBuilder b;
-  TensorId x = b.input("a", t, std::move(as));
-  TensorId y = b.input("b", t, std::move(bs));
-  b.node("op", op, {x, y}, out, std::move(os));
+  TensorId x = b.input("a", {t, std::move(as)});
+  TensorId y = b.input("b", {t, std::move(bs)});
+  b.output(b.node("op", op, {x, y}, {out, std::move(os)}));
   return b.g;
 }
 
 Graph unaryGraph(OpKind op, DType in, Shape s, DType out, testing::Attrs attrs = {}) {
   GraphBuilder b;
-  TensorId x = b.input("x", in, s);
-  b.node("op", op, {x}, out, s, std::move(attrs));
+  TensorId x = b.input("x", {in, s});
+  b.output(b.node("op", op, {x}, {out, s}, std::move(attrs)));
   return b.g;
 }
 
@@ -69,9 +69,9 @@ TEST(Binary, DivIsFloat32Division) {
 
 TEST(Binary, IntegerOverflowOfOutputTypeIsReportedWithNodeValueAndType) {
   GraphBuilder b;
-  TensorId x = b.input("a", DType::I8, {2});
-  TensorId y = b.input("b", DType::I8, {2});
-  b.node("add_1", OpKind::Add, {x, y}, DType::I8, {2});
+  TensorId x = b.input("a", {DType::I8, {2}});
+  TensorId y = b.input("b", {DType::I8, {2}});
+  b.output(b.node("add_1", OpKind::Add, {x, y}, {DType::I8, {2}}));
   std::string msg = runError(b.g, {{1, 100}, {2, 100}});
   EXPECT_NE(msg.find("node 'add_1' (add)"), std::string::npos) << msg;
   EXPECT_NE(msg.find("result 200 at element 1"), std::string::npos) << msg;

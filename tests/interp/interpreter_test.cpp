@@ -7,7 +7,7 @@
 #include <chrono>
 #include <random>
 
-#include "interp/graph_builder.h"
+#include "interp/interp_test_util.h"
 #include "interp/kernels.h"
 
 namespace htvm::interp {
@@ -27,14 +27,17 @@ struct RequantChain {
   GraphBuilder b;
   TensorId x, w, bias, acc, shifted, out, unused;
   RequantChain() {
-    x = b.input("x", DType::I8, {1, 1, 2, 2});
-    w = b.constant("w", DType::I8, {1, 1, 1, 1}, {3});
-    bias = b.constant("bias", DType::I32, {1}, {-10});
-    unused = b.g.addTensor({"unused", {DType::I8, {4}}, std::nullopt});
-    acc = b.node("conv", OpKind::Conv2D, {x, w, bias}, DType::I32, {1, 1, 2, 2},
+    x = b.input("x", {DType::I8, {1, 1, 2, 2}});
+    w = b.constant("w", {DType::I8, {1, 1, 1, 1}}, {3});
+    bias = b.constant("bias", {DType::I32, {1}}, {-10});
+    unused = b.value("unused", {DType::I8, {4}});
+    acc = b.node("conv", OpKind::Conv2D, {x, w, bias}, {DType::I32, {1, 1, 2, 2}},
                  convAttrs({1, 1}, {0, 0, 0, 0}, {1, 1}, 1));
-    shifted = b.node("shift", OpKind::ShiftRight, {acc}, DType::I32, {1, 1, 2, 2}, {{"shift", int64_t{2}}});
-    out = b.node("clip", OpKind::Clip, {shifted}, DType::I8, {1, 1, 2, 2}, {{"lo", 0.0}, {"hi", 127.0}});
+    shifted = b.node("shift", OpKind::ShiftRight, {acc}, {DType::I32, {1, 1, 2, 2}},
+                     {{"shift", int64_t{2}}});
+    out = b.node("clip", OpKind::Clip, {shifted}, {DType::I8, {1, 1, 2, 2}},
+                 {{"lo", 0.0}, {"hi", 127.0}});
+    b.output(out);
   }
 };
 
@@ -77,8 +80,8 @@ TEST(Run, RejectsNonIntegralIntegerInput) {
 
 TEST(Run, RejectsFloatInputThatIsNotFloat32) {
   GraphBuilder b;
-  TensorId x = b.input("x", DType::F32, {1});
-  b.node("f", OpKind::Floor, {x}, DType::F32, {1});
+  TensorId x = b.input("x", {DType::F32, {1}});
+  b.output(b.node("f", OpKind::Floor, {x}, {DType::F32, {1}}));
   std::string msg = runError(b.g, {{0.1}});  // the double 0.1 has no exact float32 twin
   EXPECT_NE(msg.find("is not a float32 value"), std::string::npos) << msg;
 }
@@ -104,22 +107,22 @@ Graph resnet20Like(std::mt19937& rng) {
   std::uniform_int_distribution<int> wdist(-20, 20);
   int id = 0;
   auto requant = [&](TensorId t, Shape s) {
-    TensorId sh = b.node("shift" + std::to_string(id), OpKind::ShiftRight, {t}, DType::I32, s,
+    TensorId sh = b.node("shift" + std::to_string(id), OpKind::ShiftRight, {t}, {DType::I32, s},
                          {{"shift", int64_t{6}}});
-    return b.node("clip" + std::to_string(id++), OpKind::Clip, {sh}, DType::I8, s,
+    return b.node("clip" + std::to_string(id++), OpKind::Clip, {sh}, {DType::I8, s},
                   {{"lo", -128.0}, {"hi", 127.0}});
   };
   auto conv = [&](TensorId x, int64_t cin, int64_t cout, int64_t hw, int64_t stride, int64_t k) {
     std::vector<double> w(static_cast<size_t>(cout * cin * k * k));
     for (double& v : w) v = wdist(rng);
-    TensorId wt = b.constant("w" + std::to_string(id), DType::I8, {cout, cin, k, k}, w);
+    TensorId wt = b.constant("w" + std::to_string(id), {DType::I8, {cout, cin, k, k}}, w);
     int64_t p = k / 2, ohw = (hw + 2 * p - k) / stride + 1;
     Shape s = {1, cout, ohw, ohw};
-    TensorId y = b.node("conv" + std::to_string(id), OpKind::Conv2D, {x, wt}, DType::I32, s,
+    TensorId y = b.node("conv" + std::to_string(id), OpKind::Conv2D, {x, wt}, {DType::I32, s},
                         convAttrs({stride, stride}, {p, p, p, p}, {1, 1}, 1));
     return requant(y, s);
   };
-  TensorId x = b.input("x", DType::I8, {1, 3, 32, 32});
+  TensorId x = b.input("x", {DType::I8, {1, 3, 32, 32}});
   TensorId h = conv(x, 3, 16, 32, 1, 3);
   int64_t c = 16, hw = 32;
   for (int stage = 0; stage < 3; ++stage) {
@@ -128,18 +131,21 @@ Graph resnet20Like(std::mt19937& rng) {
       TensorId y = conv(conv(h, c, cout, hw, stride, 3), cout, cout, ohw, 1, 3);
       TensorId skip = stride == 1 ? h : conv(h, c, cout, hw, stride, 1);
       Shape s = {1, cout, ohw, ohw};
-      TensorId sum = b.node("add" + std::to_string(id), OpKind::Add, {y, skip}, DType::I16, s);
-      h = b.node("relu" + std::to_string(id++), OpKind::Clip, {sum}, DType::I8, s, {{"lo", 0.0}, {"hi", 127.0}});
+      TensorId sum = b.node("add" + std::to_string(id), OpKind::Add, {y, skip}, {DType::I16, s});
+      h = b.node("relu" + std::to_string(id++), OpKind::Clip, {sum}, {DType::I8, s},
+                 {{"lo", 0.0}, {"hi", 127.0}});
       c = cout;
       hw = ohw;
     }
   }
-  TensorId pooled = b.node("gap", OpKind::GlobalSum, {h}, DType::I32, {1, c, 1, 1});
-  TensorId flat = b.node("flat", OpKind::Reshape, {pooled}, DType::I32, {1, c}, {{"shape", Ints{1, c}}});
+  TensorId pooled = b.node("gap", OpKind::GlobalSum, {h}, {DType::I32, {1, c, 1, 1}});
+  TensorId flat =
+      b.node("flat", OpKind::Reshape, {pooled}, {DType::I32, {1, c}}, {{"shape", Ints{1, c}}});
   std::vector<double> fw(static_cast<size_t>(10 * c));
   for (double& v : fw) v = wdist(rng);
-  TensorId fcw = b.constant("fc_w", DType::I32, {10, c}, fw);
-  b.node("fc", OpKind::Dense, {flat, fcw}, DType::I32, {1, 10}, {{"trans_b", int64_t{1}}});
+  TensorId fcw = b.constant("fc_w", {DType::I32, {10, c}}, fw);
+  b.output(
+      b.node("fc", OpKind::Dense, {flat, fcw}, {DType::I32, {1, 10}}, {{"trans_b", int64_t{1}}}));
   return b.g;
 }
 

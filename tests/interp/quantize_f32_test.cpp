@@ -6,7 +6,7 @@
 #include <cmath>
 #include <limits>
 
-#include "interp/graph_builder.h"
+#include "interp/interp_test_util.h"
 #include "interp/quantize_f32_values.h"
 
 namespace htvm::interp {
@@ -18,9 +18,9 @@ using htvm::testing::floatFromBits;
 
 Graph quantGraph(int64_t k, int64_t lo, int64_t hi, int64_t nan, DType to, size_t n) {
   GraphBuilder b;
-  TensorId x = b.input("x", DType::F32, {static_cast<int64_t>(n)});
-  b.node("q", OpKind::QuantizeF32, {x}, to, {static_cast<int64_t>(n)},
-         Attrs{{"k", k}, {"lo", lo}, {"hi", hi}, {"nan", nan}});
+  TensorId x = b.input("x", {DType::F32, {static_cast<int64_t>(n)}});
+  b.output(b.node("q", OpKind::QuantizeF32, {x}, {to, {static_cast<int64_t>(n)}},
+                  Attrs{{"k", k}, {"lo", lo}, {"hi", hi}, {"nan", nan}}));
   return b.g;
 }
 

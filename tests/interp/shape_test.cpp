@@ -1,7 +1,7 @@
 // reshape and the global reductions (global_avg_pool in float32, global_sum exact).
 #include <gtest/gtest.h>
 
-#include "interp/graph_builder.h"
+#include "interp/interp_test_util.h"
 
 namespace htvm::interp {
 namespace {
@@ -12,15 +12,15 @@ using testing::runLast;
 
 Graph poolGraph(OpKind op, DType in, Shape s, DType out) {
   GraphBuilder b;
-  TensorId x = b.input("x", in, s);
-  b.node("pool", op, {x}, out, {s[0], s[1], 1, 1});
+  TensorId x = b.input("x", {in, s});
+  b.output(b.node("pool", op, {x}, {out, {s[0], s[1], 1, 1}}));
   return b.g;
 }
 
 TEST(Reshape, KeepsDataOrder) {
   GraphBuilder b;
-  TensorId x = b.input("x", DType::I8, {1, 2, 2, 1});
-  b.node("r", OpKind::Reshape, {x}, DType::I8, {1, 4}, {{"shape", Ints{1, 4}}});
+  TensorId x = b.input("x", {DType::I8, {1, 2, 2, 1}});
+  b.output(b.node("r", OpKind::Reshape, {x}, {DType::I8, {1, 4}}, {{"shape", Ints{1, 4}}}));
   EXPECT_EQ(runLast(b.g, {{4, -3, 2, -1}}), (Buffer{4, -3, 2, -1}));
 }
 

@@ -5,6 +5,7 @@
 #include <set>
 
 #include "ir/verify.h"
+#include "support/graph_builder.h"
 
 namespace htvm {
 namespace {
@@ -29,23 +30,14 @@ TEST(Broadcast, FollowsNumpyRules) {
   EXPECT_NE(bad.diag().message.find("do not broadcast"), std::string::npos);
 }
 
+// x:i8[1,4,9,9] -> conv kxk (8 outputs, no bias) : i32, the output shape worked out here.
 Graph convGraph(int64_t k, int64_t stride, int64_t pad) {
-  Graph g;
-  TensorId x = g.addTensor({"x", {DType::I8, {1, 4, 9, 9}}, std::nullopt});
-  TensorId w = g.addConstant("w", {DType::I8, {8, 4, k, k}}, std::vector<double>(8 * 4 * k * k, 1.0));
+  testing::GraphBuilder b;
+  TensorId x = b.input("x", {DType::I8, {1, 4, 9, 9}});
+  TensorId w = b.filled("w", {DType::I8, {8, 4, k, k}}, 1.0);
   int64_t o = (9 + 2 * pad - k) / stride + 1;
-  TensorId y = g.addTensor({"y", {DType::I32, {1, 8, o, o}}, std::nullopt});
-  Node n;
-  n.name = "conv";
-  n.op = OpKind::Conv2D;
-  n.inputs = {x, w, -1};
-  n.outputs = {y};
-  n.attrs = {{"strides", Ints{stride, stride}}, {"pads", Ints{pad, pad, pad, pad}},
-             {"dilations", Ints{1, 1}}, {"group", int64_t{1}}};
-  g.addNode(n);
-  g.inputs = {x};
-  g.outputs = {y};
-  return g;
+  return b.output(b.node("conv", OpKind::Conv2D, {x, w, -1}, {DType::I32, {1, 8, o, o}},
+                         testing::convAttrs({stride, stride}, {pad, pad, pad, pad}, {1, 1}, 1)));
 }
 
 TEST(Verify, AcceptsWellFormedConv) {
@@ -71,17 +63,9 @@ TEST(Verify, RejectsUseBeforeDefinition) {
 }
 
 TEST(Verify, RejectsFloatOnlyOpOnIntegers) {
-  Graph g;
-  TensorId x = g.addTensor({"x", {DType::I8, {4}}, std::nullopt});
-  TensorId y = g.addTensor({"y", {DType::I8, {4}}, std::nullopt});
-  Node n;
-  n.name = "f";
-  n.op = OpKind::Floor;
-  n.inputs = {x};
-  n.outputs = {y};
-  g.addNode(n);
-  g.inputs = {x};
-  g.outputs = {y};
+  testing::GraphBuilder b;
+  TensorId x = b.input("x", {DType::I8, {4}});
+  Graph& g = b.output(b.node("f", OpKind::Floor, {x}, {DType::I8, {4}}));
   Status s = verify(g);
   ASSERT_FALSE(s.ok());
   EXPECT_NE(s.diag().message.find("float-only"), std::string::npos);

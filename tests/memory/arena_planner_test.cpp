@@ -9,73 +9,50 @@
 
 #include "ir/print.h"
 #include "ir/verify.h"
+#include "support/graph_builder.h"
 
 namespace htvm {
 namespace {
 
-// Small graph builder: tensors are named, nodes are unary clips / binary adds / reshapes / dense.
-class Builder {
- public:
-  TensorId input(const std::string& name, TensorType t) {
-    TensorId id = g.addTensor({name, std::move(t), std::nullopt});
-    g.inputs.push_back(id);
-    return id;
-  }
-  TensorId value(const std::string& name, TensorType t) {
-    return g.addTensor({name, std::move(t), std::nullopt});
-  }
-  TensorId clip(const std::string& name, TensorId x, DType out) {
-    TensorType t = g.type(x);
-    t.dtype = out;
-    TensorId y = value(name, t);
-    node(name, OpKind::Clip, {x}, y, {{"lo", -100.0}, {"hi", 100.0}});
-    return y;
-  }
-  TensorId add(const std::string& name, TensorId a, TensorId b) {
-    TensorId y = value(name, g.type(a));
-    node(name, OpKind::Add, {a, b}, y, {});
-    return y;
-  }
-  TensorId reshape(const std::string& name, TensorId x, Shape s) {
-    TensorId y = value(name, {g.type(x).dtype, s});
-    node(name, OpKind::Reshape, {x}, y, {{"shape", Ints(s.begin(), s.end())}});
-    return y;
-  }
-  TensorId dense(const std::string& name, TensorId x, int64_t m, DType out) {
-    int64_t k = g.type(x).shape[1];
-    TensorId w = g.addConstant(name + ".w", {DType::I8, {k, m}},
-                               std::vector<double>(static_cast<size_t>(k * m), 1.0));
-    TensorId y = value(name, {out, {1, m}});
-    node(name, OpKind::Dense, {x, w, -1}, y, {{"trans_b", int64_t{0}}});
-    return y;
-  }
-  void node(const std::string& name, OpKind op, std::vector<TensorId> in, TensorId out,
-            std::map<std::string, AttrValue> attrs) {
-    Node n;
-    n.name = name;
-    n.op = op;
-    n.inputs = std::move(in);
-    n.outputs = {out};
-    n.attrs = std::move(attrs);
-    g.addNode(std::move(n));
-  }
-  Graph g;
-};
+using testing::GraphBuilder;
+
+// The planner only sees sizes and lifetimes, so the graphs are chains of clips, adds, reshapes
+// and dense layers whose values do not matter.
+TensorId clip(GraphBuilder& b, const std::string& name, TensorId x, DType out) {
+  TensorType t = b.g.type(x);
+  t.dtype = out;
+  return b.node(name, OpKind::Clip, {x}, t, {{"lo", -100.0}, {"hi", 100.0}});
+}
+TensorId add(GraphBuilder& b, const std::string& name, TensorId x, TensorId y) {
+  return b.node(name, OpKind::Add, {x, y}, b.g.type(x));
+}
+TensorId reshape(GraphBuilder& b, const std::string& name, TensorId x, Shape s) {
+  return b.node(name, OpKind::Reshape, {x}, {b.g.type(x).dtype, s}, {{"shape", Ints(s)}});
+}
+TensorId dense(GraphBuilder& b, const std::string& name, TensorId x, int64_t m, DType out) {
+  int64_t k = b.g.type(x).shape[1];
+  TensorId w = b.filled(name + "_w", {DType::I8, {k, m}}, 1.0);
+  return b.node(name, OpKind::Dense, {x, w, -1}, {out, {1, m}}, {{"trans_b", int64_t{0}}});
+}
 
 const TensorType kAct{DType::I8, {1, 16, 8, 8}};  // 1024 bytes
 
-int64_t off(const Graph& g, const ArenaPlan& p, const std::string& name) {
-  return p.offset.at(static_cast<size_t>(g.findTensor(name).value()));
+// Arena offset of the tensor node `node` writes.
+int64_t off(const Graph& g, const ArenaPlan& p, const std::string& node) {
+  for (const Node& n : g.nodes)
+    if (n.name == node) return p.offset.at(static_cast<size_t>(n.outputs[0]));
+  ADD_FAILURE() << "no node '" << node << "'";
+  return -2;
 }
 
 TEST(ArenaPlanner, ChainReusesBufferOnceProducerIsDead) {
-  Builder b;
+  GraphBuilder b;
   TensorId x = b.input("x", kAct);
-  TensorId t1 = b.clip("a", x, DType::I8);
-  TensorId t2 = b.clip("b", t1, DType::I8);
-  TensorId t3 = b.clip("c", t2, DType::I8);
-  TensorId y = b.clip("y", t3, DType::I8);
-  b.g.outputs = {y};
+  TensorId t1 = clip(b, "a", x, DType::I8);
+  TensorId t2 = clip(b, "b", t1, DType::I8);
+  TensorId t3 = clip(b, "c", t2, DType::I8);
+  TensorId y = clip(b, "y", t3, DType::I8);
+  b.output(y);
   ASSERT_TRUE(verify(b.g).ok());
   ArenaPlan p = planArena(b.g, 4, InPlace::Off);
   // a is dead after node 1 (which produces b), so c (produced at node 2) can take a's bytes.
@@ -87,30 +64,30 @@ TEST(ArenaPlanner, ChainReusesBufferOnceProducerIsDead) {
 }
 
 TEST(ArenaPlanner, CallerBuffersAndConstantsAreNotInTheArena) {
-  Builder b;
+  GraphBuilder b;
   TensorId x = b.input("x", {DType::I8, {1, 8}});
-  TensorId h = b.dense("h", x, 4, DType::I32);
-  TensorId y = b.clip("y", h, DType::I32);
-  b.g.outputs = {y};
+  TensorId h = dense(b, "h", x, 4, DType::I32);
+  TensorId y = clip(b, "y", h, DType::I32);
+  b.output(y);
   ASSERT_TRUE(verify(b.g).ok());
   ArenaPlan p = planArena(b.g);
   EXPECT_EQ(p.offset[static_cast<size_t>(x)], -1);
   EXPECT_EQ(p.offset[static_cast<size_t>(y)], -1);
-  EXPECT_EQ(p.offset[static_cast<size_t>(b.g.findTensor("h.w").value())], -1);
+  EXPECT_EQ(p.offset[static_cast<size_t>(b.g.findTensor("h_w").value())], -1);
   EXPECT_EQ(p.offset[static_cast<size_t>(h)], 0);
   EXPECT_EQ(p.bytes[static_cast<size_t>(h)], 16);
   EXPECT_EQ(p.size, 16);
 }
 
 TEST(ArenaPlanner, FanOutKeepsBufferAliveUntilLastReader) {
-  Builder b;
+  GraphBuilder b;
   TensorId x = b.input("x", kAct);
-  TensorId a = b.clip("a", x, DType::I8);   // node 0, read by nodes 1 and 3
-  TensorId c1 = b.clip("b", a, DType::I8);  // node 1
+  TensorId a = clip(b, "a", x, DType::I8);   // node 0, read by nodes 1 and 3
+  TensorId c1 = clip(b, "b", a, DType::I8);  // node 1
   TensorId c2 =
-      b.clip("c", c1, DType::I8);  // node 2: may not reuse a (still live), may reuse nothing
-  TensorId y = b.add("y", c2, a);  // node 3
-  b.g.outputs = {y};
+      clip(b, "c", c1, DType::I8);  // node 2: may not reuse a (still live), may reuse nothing
+  TensorId y = add(b, "y", c2, a);  // node 3
+  b.output(y);
   ASSERT_TRUE(verify(b.g).ok());
   ArenaPlan p = planArena(b.g, 4, InPlace::Off);
   EXPECT_NE(off(b.g, p, "c"), off(b.g, p, "a"));
@@ -122,13 +99,13 @@ TEST(ArenaPlanner, FanOutKeepsBufferAliveUntilLastReader) {
 }
 
 TEST(ArenaPlanner, LargerBuffersArePlacedFirstAndSmallOnesFillGaps) {
-  Builder b;
+  GraphBuilder b;
   TensorId x = b.input("x", {DType::I8, {1, 64}});
-  TensorId small = b.dense("small", x, 16, DType::I32);  // 64 bytes, node 0..1
-  TensorId big = b.dense("big", small, 64, DType::I32);  // 256 bytes, node 1..2
-  TensorId tiny = b.dense("tiny", big, 4, DType::I32);   // 16 bytes, node 2..3
-  TensorId y = b.clip("y", tiny, DType::I32);
-  b.g.outputs = {y};
+  TensorId small = dense(b, "small", x, 16, DType::I32);  // 64 bytes, node 0..1
+  TensorId big = dense(b, "big", small, 64, DType::I32);  // 256 bytes, node 1..2
+  TensorId tiny = dense(b, "tiny", big, 4, DType::I32);   // 16 bytes, node 2..3
+  TensorId y = clip(b, "y", tiny, DType::I32);
+  b.output(y);
   ASSERT_TRUE(verify(b.g).ok());
   ArenaPlan p = planArena(b.g);
   EXPECT_EQ(off(b.g, p, "big"), 0);
@@ -139,13 +116,13 @@ TEST(ArenaPlanner, LargerBuffersArePlacedFirstAndSmallOnesFillGaps) {
 }
 
 TEST(ArenaPlanner, ReshapeInsideTheArenaAliasesItsInput) {
-  Builder b;
+  GraphBuilder b;
   TensorId x = b.input("x", kAct);
-  TensorId a = b.clip("a", x, DType::I8);
-  TensorId r = b.reshape("r", a, {1, 1024});
-  TensorId c = b.clip("c", r, DType::I8);
-  TensorId y = b.add("y", c, r);  // r (and so a's bytes) stay live until here
-  b.g.outputs = {y};
+  TensorId a = clip(b, "a", x, DType::I8);
+  TensorId r = reshape(b, "r", a, {1, 1024});
+  TensorId c = clip(b, "c", r, DType::I8);
+  TensorId y = add(b, "y", c, r);  // r (and so a's bytes) stay live until here
+  b.output(y);
   ASSERT_TRUE(verify(b.g).ok());
   ArenaPlan p = planArena(b.g);
   EXPECT_EQ(off(b.g, p, "r"), off(b.g, p, "a"));
@@ -157,23 +134,23 @@ TEST(ArenaPlanner, ReshapeInsideTheArenaAliasesItsInput) {
 }
 
 TEST(ArenaPlanner, ReshapeToGraphOutputIsNotAliased) {
-  Builder b;
+  GraphBuilder b;
   TensorId x = b.input("x", kAct);
-  TensorId a = b.clip("a", x, DType::I8);
-  TensorId y = b.reshape("y", a, {1, 1024});
-  b.g.outputs = {y};
+  TensorId a = clip(b, "a", x, DType::I8);
+  TensorId y = reshape(b, "y", a, {1, 1024});
+  b.output(y);
   ArenaPlan p = planArena(b.g);
   EXPECT_EQ(off(b.g, p, "a"), 0);
   EXPECT_EQ(off(b.g, p, "y"), -1);
 }
 
 TEST(ArenaPlanner, OffsetsRespectAlignmentAndElementSize) {
-  Builder b;
+  GraphBuilder b;
   TensorId x = b.input("x", {DType::I8, {1, 3}});
-  TensorId a = b.clip("a", x, DType::I8);       // 3 bytes
-  TensorId c = b.dense("c", a, 1, DType::I32);  // 4 bytes, live with a
-  TensorId y = b.add("y", b.clip("d", c, DType::I32), c);
-  b.g.outputs = {y};
+  TensorId a = clip(b, "a", x, DType::I8);       // 3 bytes
+  TensorId c = dense(b, "c", a, 1, DType::I32);  // 4 bytes, live with a
+  TensorId y = add(b, "y", clip(b, "d", c, DType::I32), c);
+  b.output(y);
   ASSERT_TRUE(verify(b.g).ok());
   for (int64_t align : {1, 4, 16}) {
     ArenaPlan p = planArena(b.g, align);
@@ -188,12 +165,12 @@ TEST(ArenaPlanner, OffsetsRespectAlignmentAndElementSize) {
 }
 
 TEST(ArenaPlanner, CheckerDetectsOverlapOfLiveBuffers) {
-  Builder b;
+  GraphBuilder b;
   TensorId x = b.input("x", kAct);
-  TensorId a = b.clip("a", x, DType::I8);
-  TensorId c = b.clip("c", a, DType::I8);
-  TensorId y = b.clip("y", c, DType::I8);
-  b.g.outputs = {y};
+  TensorId a = clip(b, "a", x, DType::I8);
+  TensorId c = clip(b, "c", a, DType::I8);
+  TensorId y = clip(b, "y", c, DType::I8);
+  b.output(y);
   ArenaPlan p = planArena(b.g);
   ASSERT_FALSE(anyBuffersOverlap(b.g, p));
   p.offset[static_cast<size_t>(c)] =
@@ -204,22 +181,22 @@ TEST(ArenaPlanner, CheckerDetectsOverlapOfLiveBuffers) {
 }
 
 TEST(ArenaPlanner, CheckerAcceptsReshapeAliasButNotAliasOfOtherOps) {
-  Builder b;
+  GraphBuilder b;
   TensorId x = b.input("x", kAct);
-  TensorId a = b.clip("a", x, DType::I8);
-  TensorId r = b.reshape("r", a, {1, 1024});
-  TensorId y = b.clip("y", r, DType::I8);
-  b.g.outputs = {y};
+  TensorId a = clip(b, "a", x, DType::I8);
+  TensorId r = reshape(b, "r", a, {1, 1024});
+  TensorId y = clip(b, "y", r, DType::I8);
+  b.output(y);
   ArenaPlan p = planArena(b.g);
   ASSERT_EQ(p.offset[static_cast<size_t>(r)], p.offset[static_cast<size_t>(a)]);
   EXPECT_FALSE(anyBuffersOverlap(b.g, p));
   // The same sharing between the input and output of a clip whose input is read again later
   // (here by the add) would clobber that input.
-  Builder b2;
+  GraphBuilder b2;
   TensorId x2 = b2.input("x", kAct);
-  TensorId a2 = b2.clip("a", x2, DType::I8);
-  TensorId c2 = b2.clip("c", a2, DType::I8);
-  b2.g.outputs = {b2.add("y", c2, a2)};
+  TensorId a2 = clip(b2, "a", x2, DType::I8);
+  TensorId c2 = clip(b2, "c", a2, DType::I8);
+  b2.output(add(b2, "y", c2, a2));
   ArenaPlan p2 = planArena(b2.g);
   ASSERT_NE(p2.offset[static_cast<size_t>(c2)], p2.offset[static_cast<size_t>(a2)]);
   p2.offset[static_cast<size_t>(c2)] = p2.offset[static_cast<size_t>(a2)];
@@ -229,15 +206,15 @@ TEST(ArenaPlanner, CheckerAcceptsReshapeAliasButNotAliasOfOtherOps) {
 // ---- in place ----
 
 TEST(ArenaPlanner, ElementwiseChainRunsInPlace) {
-  Builder b;
+  GraphBuilder b;
   TensorId x = b.input("x", {DType::I8, {1, 16}});
-  TensorId a = b.dense("a", x, 1024, DType::I32);  // 4096 bytes
-  TensorId c1 = b.clip("b", a, DType::I32);   // over a: same size, a's last reader
-  TensorId c2 = b.clip("c", c1, DType::I32);  // over b
-  TensorId s = b.value("s", {DType::I32, {1, 1024}});
-  b.node("s", OpKind::ShiftRight, {c2}, s, {{"shift", int64_t{2}}});  // over c
-  TensorId y = b.clip("y", s, DType::I8);  // graph output: caller-owned, never in the arena
-  b.g.outputs = {y};
+  TensorId a = dense(b, "a", x, 1024, DType::I32);  // 4096 bytes
+  TensorId c1 = clip(b, "b", a, DType::I32);        // over a: same size, a's last reader
+  TensorId c2 = clip(b, "c", c1, DType::I32);       // over b
+  TensorId s = b.node("s", OpKind::ShiftRight, {c2}, {DType::I32, {1, 1024}},
+                      {{"shift", int64_t{2}}});  // over c
+  TensorId y = clip(b, "y", s, DType::I8);       // graph output: caller-owned, never in the arena
+  b.output(y);
   ASSERT_TRUE(verify(b.g).ok()) << verify(b.g).diag().message;
   ArenaPlan p = planArena(b.g);
   for (const char* t : {"b", "c", "s"}) EXPECT_EQ(off(b.g, p, t), off(b.g, p, "a")) << t;
@@ -251,12 +228,12 @@ TEST(ArenaPlanner, ElementwiseChainRunsInPlace) {
 }
 
 TEST(ArenaPlanner, InPlaceNotChosenWhenTheInputIsReadLater) {
-  Builder b;
+  GraphBuilder b;
   TensorId x = b.input("x", kAct);
-  TensorId a = b.clip("a", x, DType::I8);  // x is a graph input: a gets its own bytes
-  TensorId c = b.clip("c", a, DType::I8);  // a is read again by y
-  TensorId y = b.add("y", c, a);
-  b.g.outputs = {y};
+  TensorId a = clip(b, "a", x, DType::I8);  // x is a graph input: a gets its own bytes
+  TensorId c = clip(b, "c", a, DType::I8);  // a is read again by y
+  TensorId y = add(b, "y", c, a);
+  b.output(y);
   ArenaPlan p = planArena(b.g);
   EXPECT_NE(off(b.g, p, "c"), off(b.g, p, "a"));
   EXPECT_EQ(p.size, 2048);
@@ -265,13 +242,13 @@ TEST(ArenaPlanner, InPlaceNotChosenWhenTheInputIsReadLater) {
 }
 
 TEST(ArenaPlanner, InPlaceNotChosenWhenAReshapeAliasIsReadLater) {
-  Builder b;
+  GraphBuilder b;
   TensorId x = b.input("x", kAct);
-  TensorId a = b.clip("a", x, DType::I8);
-  TensorId r = b.reshape("r", a, {1, 1024});  // same bytes as a
-  TensorId c = b.clip("c", a, DType::I8);     // last reader of a, but r lives on
-  TensorId y = b.add("y", b.reshape("cr", c, {1, 1024}), r);
-  b.g.outputs = {y};
+  TensorId a = clip(b, "a", x, DType::I8);
+  TensorId r = reshape(b, "r", a, {1, 1024});  // same bytes as a
+  TensorId c = clip(b, "c", a, DType::I8);     // last reader of a, but r lives on
+  TensorId y = add(b, "y", reshape(b, "cr", c, {1, 1024}), r);
+  b.output(y);
   ASSERT_TRUE(verify(b.g).ok()) << verify(b.g).diag().message;
   ArenaPlan p = planArena(b.g);
   EXPECT_EQ(off(b.g, p, "r"), off(b.g, p, "a"));
@@ -279,20 +256,20 @@ TEST(ArenaPlanner, InPlaceNotChosenWhenAReshapeAliasIsReadLater) {
   EXPECT_FALSE(anyBuffersOverlap(b.g, p));
   // Forcing c onto a's bytes is caught: r is still read after c is written.
   p.offset[static_cast<size_t>(c)] = p.offset[static_cast<size_t>(a)];
-  p.offset[static_cast<size_t>(b.g.findTensor("cr").value())] = p.offset[static_cast<size_t>(a)];
+  p.offset[static_cast<size_t>(b.g.findTensor("cr_out").value())] =
+      p.offset[static_cast<size_t>(a)];
   EXPECT_TRUE(anyBuffersOverlap(b.g, p));
 }
 
 TEST(ArenaPlanner, InPlaceNeedsEqualSizesAndAnArenaInput) {
-  Builder b;
+  GraphBuilder b;
   TensorId x = b.input("x", kAct);
-  TensorId a = b.clip("a", x, DType::I8);            // over the caller's input: never
-  TensorId wide = b.clip("wide", a, DType::I16);     // 2048 bytes from 1024: not in place
-  TensorId narrow = b.clip("narrow", wide, DType::I8);  // 1024 from 2048: not in place
-  TensorId q = b.value("q", kAct);
-  b.node("q", OpKind::QAdd, {narrow, a}, q, {{"shift", int64_t{0}}, {"lo", int64_t{-128}},
-                                             {"hi", int64_t{127}}});  // over narrow or a
-  b.g.outputs = {b.clip("y", q, DType::I8)};
+  TensorId a = clip(b, "a", x, DType::I8);               // over the caller's input: never
+  TensorId wide = clip(b, "wide", a, DType::I16);        // 2048 bytes from 1024: not in place
+  TensorId narrow = clip(b, "narrow", wide, DType::I8);  // 1024 from 2048: not in place
+  TensorId q = b.node("q", OpKind::QAdd, {narrow, a}, kAct,
+                      testing::withRequant({}, 0, -128, 127));  // over narrow or a
+  b.output(clip(b, "y", q, DType::I8));
   ASSERT_TRUE(verify(b.g).ok()) << verify(b.g).diag().message;
   ArenaPlan p = planArena(b.g);
   EXPECT_NE(off(b.g, p, "wide"), off(b.g, p, "a"));
@@ -300,18 +277,15 @@ TEST(ArenaPlanner, InPlaceNeedsEqualSizesAndAnArenaInput) {
   // qadd takes the first input whose storage dies with it: narrow.
   EXPECT_EQ(off(b.g, p, "q"), off(b.g, p, "narrow"));
   EXPECT_FALSE(anyBuffersOverlap(b.g, p));
-  (void)q;
 }
 
 TEST(ArenaPlanner, AcceleratorNodesNeverRunInPlace) {
-  Builder b;
+  GraphBuilder b;
   TensorId x = b.input("x", kAct);
-  TensorId a = b.clip("a", b.clip("a0", x, DType::I8), DType::I8);
-  TensorId q = b.value("q", kAct);
-  b.node("q", OpKind::QAdd, {a, a}, q, {{"shift", int64_t{1}}, {"lo", int64_t{-128}},
-                                        {"hi", int64_t{127}}});
-  b.g.nodes.back().accel = 0;
-  b.g.outputs = {b.clip("y", q, DType::I8)};
+  TensorId a = clip(b, "a", clip(b, "a0", x, DType::I8), DType::I8);
+  TensorId q =
+      b.node({"q", "", 0}, OpKind::QAdd, {a, a}, kAct, testing::withRequant({}, 1, -128, 127));
+  b.output(clip(b, "y", q, DType::I8));
   ArenaPlan p = planArena(b.g);
   EXPECT_EQ(off(b.g, p, "a"), off(b.g, p, "a0"));  // the CPU clip does
   EXPECT_NE(off(b.g, p, "q"), off(b.g, p, "a"));
@@ -322,11 +296,11 @@ TEST(ArenaPlanner, AcceleratorNodesNeverRunInPlace) {
 }
 
 TEST(ArenaPlanner, CheckerRejectsInPlaceWithADifferentOffsetOrSize) {
-  Builder b;
+  GraphBuilder b;
   TensorId x = b.input("x", kAct);
-  TensorId a = b.clip("a", x, DType::I8);
-  TensorId c = b.clip("c", a, DType::I8);
-  b.g.outputs = {b.clip("y", c, DType::I8)};
+  TensorId a = clip(b, "a", x, DType::I8);
+  TensorId c = clip(b, "c", a, DType::I8);
+  b.output(clip(b, "y", c, DType::I8));
   ArenaPlan p = planArena(b.g);
   ASSERT_EQ(p.offset[static_cast<size_t>(c)], p.offset[static_cast<size_t>(a)]);
   ASSERT_FALSE(anyBuffersOverlap(b.g, p));
@@ -341,7 +315,7 @@ Graph randomGraph(uint32_t seed) {
   auto pick = [&](int64_t lo, int64_t hi) {
     return std::uniform_int_distribution<int64_t>(lo, hi)(rng);
   };
-  Builder b;
+  GraphBuilder b;
   std::vector<TensorId> values{b.input("x", {DType::I8, {1, pick(1, 64)}})};
   int nodes = static_cast<int>(pick(2, 40));
   const DType dtypes[] = {DType::I8, DType::I16, DType::I32};
@@ -351,9 +325,15 @@ Graph randomGraph(uint32_t seed) {
     TensorId x = values[static_cast<size_t>(
         std::max<int64_t>(0, static_cast<int64_t>(values.size()) - 1 - pick(0, 4)))];
     switch (pick(0, 3)) {
-      case 0: values.push_back(b.dense(name, x, pick(1, 128), dtypes[pick(0, 2)])); break;
-      case 1: values.push_back(b.clip(name, x, dtypes[pick(0, 2)])); break;
-      case 2: values.push_back(b.reshape(name, x, b.g.type(x).shape)); break;
+      case 0:
+        values.push_back(dense(b, name, x, pick(1, 128), dtypes[pick(0, 2)]));
+        break;
+      case 1:
+        values.push_back(clip(b, name, x, dtypes[pick(0, 2)]));
+        break;
+      case 2:
+        values.push_back(reshape(b, name, x, b.g.type(x).shape));
+        break;
       default: {
         std::vector<TensorId> same;
         for (TensorId v : values)
@@ -362,11 +342,11 @@ Graph randomGraph(uint32_t seed) {
             same.empty()
                 ? x
                 : same[static_cast<size_t>(pick(0, static_cast<int64_t>(same.size()) - 1))];
-        values.push_back(b.add(name, x, other));
+        values.push_back(add(b, name, x, other));
       }
     }
   }
-  b.g.outputs = {values.back()};
+  b.output(values.back());
   return b.g;
 }
 

@@ -4,25 +4,20 @@
 
 #include <gtest/gtest.h>
 
+#include "support/graph_builder.h"
+
 namespace htvm {
 namespace {
 
+using testing::GraphBuilder;
+
+// A QAdd of two inputs on accelerator 0, every tensor of shape s in `layout`.
 Graph twoInputLayer(Shape s, Layout layout) {
-  Graph g;
-  TensorId a = g.addTensor({"a", {DType::I8, s, layout}, std::nullopt});
-  TensorId b = g.addTensor({"b", {DType::I8, s, layout}, std::nullopt});
-  TensorId y = g.addTensor({"y", {DType::I8, s, layout}, std::nullopt});
-  Node n;
-  n.name = "add";
-  n.op = OpKind::QAdd;
-  n.inputs = {a, b};
-  n.outputs = {y};
-  n.attrs = {{"shift", int64_t{0}}, {"lo", int64_t{-128}}, {"hi", int64_t{127}}};
-  n.accel = 0;
-  g.addNode(n);
-  g.inputs = {a, b};
-  g.outputs = {y};
-  return g;
+  GraphBuilder b;
+  const TensorType t{DType::I8, s, layout};
+  TensorId x = b.input("a", t), y = b.input("b", t);
+  return b.output(
+      b.node({"add", "", 0}, OpKind::QAdd, {x, y}, t, testing::withRequant({}, 0, -128, 127)));
 }
 
 // A schedule as the tiler would hand it over: only the buffer fields matter to the planner.
@@ -70,36 +65,26 @@ TEST(L1Plan, RejectsALayerLargerThanL1NamingIt) {
   auto p = planL1(g, L1Limits{{700}, {32}, 32}, {buffers({256, 256}, 1, 256, 1)});
   ASSERT_FALSE(p.ok());
   EXPECT_NE(p.diag().message.find("node 'add'"), std::string::npos) << p.diag().message;
-  EXPECT_NE(p.diag().message.find("256 B buffer for 'y'"), std::string::npos) << p.diag().message;
+  EXPECT_NE(p.diag().message.find("256 B buffer for 'add_out'"), std::string::npos)
+      << p.diag().message;
 }
 
-// x -> n0 -> t0 -> n1 -> t1 -> n2 -> y, each node adding its input to itself on accelerator 0.
+// x -> n0 -> n1 -> n2, each node adding its input to itself on accelerator 0.
 Graph chain3() {
-  Graph g;
-  Shape s{1, 4, 4, 4};
-  std::vector<TensorId> t;
-  for (const char* name : {"x", "t0", "t1", "y"})
-    t.push_back(g.addTensor({name, {DType::I8, s, Layout::CHW_W16_REV4}, std::nullopt}));
-  for (int i = 0; i < 3; ++i) {
-    Node n;
-    n.name = "n" + std::to_string(i);
-    n.op = OpKind::QAdd;
-    n.inputs = {t[static_cast<size_t>(i)], t[static_cast<size_t>(i)]};
-    n.outputs = {t[static_cast<size_t>(i) + 1]};
-    n.attrs = {{"shift", int64_t{0}}, {"lo", int64_t{-128}}, {"hi", int64_t{127}}};
-    n.accel = 0;
-    g.addNode(n);
-  }
-  g.inputs = {t[0]};
-  g.outputs = {t[3]};
-  return g;
+  GraphBuilder b;
+  const TensorType t{DType::I8, {1, 4, 4, 4}, Layout::CHW_W16_REV4};
+  TensorId v = b.input("x", t);
+  for (int i = 0; i < 3; ++i)
+    v = b.node({"n" + std::to_string(i), "", 0}, OpKind::QAdd, {v, v}, t,
+               testing::withRequant({}, 0, -128, 127));
+  return b.output(v);
 }
 
 TEST(L1Plan, ResidentTensorsSitAtTheTopOverTheirLifetime) {
   Graph g = chain3();
   L1Limits lim{{1024}, {32}, 32};
   std::vector<std::optional<LayerSchedule>> s(3, buffers({256, 256}, 1, 256, 1));
-  s[0]->outResident = true;  // t0 stays in L1 from n0 to n1
+  s[0]->outResident = true;  // n0's output stays in L1 until n1 has read it
   s[1]->inResident = {true, true};
   auto p = planL1(g, lim, s);
   ASSERT_TRUE(p.ok()) << p.diag().message;

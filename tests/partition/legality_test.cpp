@@ -4,7 +4,7 @@
 
 #include <gtest/gtest.h>
 
-#include "partition/fused_graph_builder.h"
+#include "partition/fused_layers.h"
 #include "platform/platform_test_util.h"
 #include "tiling/tiler.h"
 
@@ -12,7 +12,7 @@ namespace htvm {
 namespace {
 
 using testing::ConvSpec;
-using testing::FusedGraph;
+using testing::GraphBuilder;
 using Why = std::optional<std::string>;
 
 const Platform& diana() {
@@ -31,33 +31,33 @@ ConvSpec spec(int64_t k, int64_t ks, int64_t pad) {
 }
 
 Why conv(Shape in, const ConvSpec& s, DType inType = DType::I8) {
-  FusedGraph b;
-  b.qconv("conv", b.input("x", std::move(in), inType), s);
-  Graph& g = b.done();
+  GraphBuilder b;
+  b.output(qconv(b, "conv", act(b, "x", std::move(in), inType), s));
+  Graph& g = b.verified();
   return illegalReason(g, g.nodes[0], digital());
 }
 
 Why aconv(Shape in, const ConvSpec& s) {
-  FusedGraph b;
-  b.analogConv("aconv", b.input("x", std::move(in)), s);
-  Graph& g = b.done();
+  GraphBuilder b;
+  b.output(analogConv(b, "aconv", act(b, "x", std::move(in)), s));
+  Graph& g = b.verified();
   return illegalReason(g, g.nodes[0], analog());
 }
 
 Why dense(Shape in, int64_t k, int64_t shift = 8, int64_t lo = -128, int64_t hi = 127,
           bool bias = true) {
-  FusedGraph b;
-  b.qdense("fc", b.input("x", std::move(in)), k, shift, lo, hi, bias);
-  Graph& g = b.done();
+  GraphBuilder b;
+  b.output(qdense(b, "fc", act(b, "x", std::move(in)), k, shift, lo, hi, bias));
+  Graph& g = b.verified();
   return illegalReason(g, g.nodes[0], digital());
 }
 
 Why add(Shape a, Shape bs, int64_t shift = 1, int64_t lo = -128, int64_t hi = 127,
         DType bType = DType::I8) {
-  FusedGraph b;
-  TensorId x = b.input("a", std::move(a));
-  TensorId y = b.input("b", std::move(bs), bType);
-  b.qadd("add", x, y, shift, lo, hi);
+  GraphBuilder b;
+  TensorId x = act(b, "a", std::move(a));
+  TensorId y = act(b, "b", std::move(bs), bType);
+  b.output(qadd(b, "add", x, y, shift, lo, hi));
   return illegalReason(b.g, b.g.nodes[0], digital());  // not verified: unequal shapes are tested
 }
 
@@ -198,8 +198,8 @@ TEST(DigitalConvRules, BiasRequiredInt32Constant) {
   s.biasType = DType::I16;
   EXPECT_EQ(conv(kIn, s), "bias dtype int16, expected int32");
 
-  FusedGraph b;
-  b.qconv("conv", b.input("x", kIn), spec(16, 3, 1));
+  GraphBuilder b;
+  b.output(qconv(b, "conv", act(b, "x", kIn), spec(16, 3, 1)));
   b.g.tensor(b.g.nodes[0].inputs[2]).data.reset();
   b.g.inputs.push_back(b.g.nodes[0].inputs[2]);
   EXPECT_EQ(illegalReason(b.g, b.g.nodes[0], digital()), "bias not a constant");
@@ -219,9 +219,10 @@ TEST(DigitalDenseRules, AllRules) {
   EXPECT_EQ(dense({1, 30}, 16), "input elements 30 not a multiple of 4");
   EXPECT_EQ(dense({1, 64}, 10), "output elements 10 not a multiple of 4");
   EXPECT_EQ(dense({1, 64}, 16, 8, -128, 127, false), "bias missing (required)");
-  FusedGraph b;
-  b.qdense("fc", b.input("x", {1, 64}, DType::I16), 16);
-  EXPECT_EQ(illegalReason(b.done(), b.g.nodes[0], digital()), "input dtype int16, expected int8");
+  GraphBuilder b;
+  b.output(qdense(b, "fc", act(b, "x", {1, 64}, DType::I16), 16));
+  EXPECT_EQ(illegalReason(b.verified(), b.g.nodes[0], digital()),
+            "input dtype int16, expected int8");
 }
 
 // ---- digital qadd -----------------------------------------------------------------------------
@@ -242,8 +243,8 @@ TEST(DigitalAddRules, AllRules) {
             "input a i8[1x64] cannot be stored in layout chw_w16_rev4 and "
             "input b i8[1x64] cannot be stored in layout chw_w16_rev4 and "
             "output i8[1x64] cannot be stored in layout chw_w16_rev4");
-  FusedGraph b;
-  b.qadd("add", b.input("a", kIn), b.input("b", kIn), 1, -128, 127, DType::I32);
+  GraphBuilder b;
+  b.output(qadd(b, "add", act(b, "a", kIn), act(b, "b", kIn), 1, -128, 127, DType::I32));
   EXPECT_EQ(illegalReason(b.g, b.g.nodes[0], digital()), "output dtype int32, expected int8");
 }
 
@@ -346,21 +347,23 @@ std::optional<std::string> needsTiling(const Graph& g, const Node& n, const Acce
   return r.diag().message;
 }
 
-Why fits(FusedGraph& b, const AcceleratorDesc& a) {
-  Graph& g = b.done();
+Why fits(GraphBuilder& b, const AcceleratorDesc& a) {
+  Graph& g = b.verified();
   EXPECT_EQ(illegalReason(g, g.nodes[0], a), std::nullopt);
   return needsTiling(g, g.nodes[0], a);
 }
 
 TEST(NeedsTiling, LayersLargerThanL1AreTiled) {
-  FusedGraph ok;
-  ok.qconv("c", ok.input("x", {1, 32, 32, 32}), spec(32, 3, 1));  // 32 KiB + 32 KiB, whole
+  GraphBuilder ok;
+  ok.output(
+      qconv(ok, "c", act(ok, "x", {1, 32, 32, 32}), spec(32, 3, 1)));  // 32 KiB + 32 KiB, whole
   EXPECT_EQ(fits(ok, digital()), std::nullopt);
-  FusedGraph big;  // 256 KiB + 256 KiB: row tiles
-  big.qconv("c", big.input("x", {1, 64, 64, 64}), spec(64, 3, 1));
+  GraphBuilder big;  // 256 KiB + 256 KiB: row tiles
+  big.output(qconv(big, "c", act(big, "x", {1, 64, 64, 64}), spec(64, 3, 1)));
   EXPECT_EQ(fits(big, digital()), std::nullopt);
-  FusedGraph padded;  // W 40 is stored as 48 columns: 3 x 120 KiB, byte tiles
-  padded.qadd("add", padded.input("a", {1, 64, 40, 40}), padded.input("b", {1, 64, 40, 40}));
+  GraphBuilder padded;  // W 40 is stored as 48 columns: 3 x 120 KiB, byte tiles
+  padded.output(
+      qadd(padded, "add", act(padded, "a", {1, 64, 40, 40}), act(padded, "b", {1, 64, 40, 40})));
   EXPECT_EQ(fits(padded, digital()), std::nullopt);
 }
 
@@ -368,8 +371,8 @@ TEST(NeedsTiling, NoTilingWhenTheSmallestTilesOverflowL1) {
   Platform p = std::move(testing::loadEdited("small_l1.json", [](nlohmann::json& j) {
                            j["accelerators"][0]["l1"]["activation_bytes"] = 96;
                          }).value());
-  FusedGraph b;  // input 36 -> 48 B -> 64 B; output 20 -> 32 B; a dense input is never tiled
-  b.qdense("fc", b.input("x", {1, 36}), 20);
+  GraphBuilder b;  // input 36 -> 48 B -> 64 B; output 20 -> 32 B; a dense input is never tiled
+  b.output(qdense(b, "fc", act(b, "x", {1, 36}), 20));
   EXPECT_EQ(fits(b, p.accelerators[0]), std::nullopt);
   p.accelerators[0].l1.activationBytes.value = 95;
   EXPECT_EQ(needsTiling(b.g, b.g.nodes[0], p.accelerators[0]),
@@ -377,30 +380,31 @@ TEST(NeedsTiling, NoTilingWhenTheSmallestTilesOverflowL1) {
 }
 
 TEST(NeedsTiling, DigitalWeightMemory) {
-  FusedGraph conv;  // 590848 B of weights: 16-channel tiles of 36928 B each
-  conv.qconv("c", conv.input("x", {1, 256, 4, 4}), spec(256, 3, 1));
+  GraphBuilder conv;  // 590848 B of weights: 16-channel tiles of 36928 B each
+  conv.output(qconv(conv, "c", act(conv, "x", {1, 256, 4, 4}), spec(256, 3, 1)));
   EXPECT_EQ(fits(conv, digital()), std::nullopt);
-  FusedGraph wide;  // one 16-channel block is already 16 * 512 * 9 + 64 B; input channels are not tiled
-  wide.qconv("c", wide.input("x", {1, 512, 4, 4}), spec(16, 3, 1));
+  GraphBuilder
+      wide;  // one 16-channel block is already 16 * 512 * 9 + 64 B; input channels are not tiled
+  wide.output(qconv(wide, "c", act(wide, "x", {1, 512, 4, 4}), spec(16, 3, 1)));
   EXPECT_EQ(fits(wide, digital()),
             "no tiling fits: smallest tiles (K16 x H1 x W4) need weight stream of one job 73792 B > weight "
             "memory 64000 B (input channels are not tiled)");
-  FusedGraph dw;  // one 208 B block per job
+  GraphBuilder dw;  // one 208 B block per job
   ConvSpec s = spec(512, 3, 1);
   s.group = 512;
-  dw.qconv("dw", dw.input("x", {1, 512, 4, 4}), s);
+  dw.output(qconv(dw, "dw", act(dw, "x", {1, 512, 4, 4}), s));
   EXPECT_EQ(fits(dw, digital()), std::nullopt);
-  FusedGraph fc;  // 69632 B: output tiles
-  fc.qdense("fc", fc.input("x", {1, 256}), 256);
+  GraphBuilder fc;  // 69632 B: output tiles
+  fc.output(qdense(fc, "fc", act(fc, "x", {1, 256}), 256));
   EXPECT_EQ(fits(fc, digital()), std::nullopt);
 }
 
 TEST(NeedsTiling, AnalogActivations) {
-  FusedGraph ok;
-  ok.analogConv("a", ok.input("x", {1, 64, 32, 32}), aspec(64));
+  GraphBuilder ok;
+  ok.output(analogConv(ok, "a", act(ok, "x", {1, 64, 32, 32}), aspec(64)));
   EXPECT_EQ(fits(ok, analog()), std::nullopt);
-  FusedGraph big;  // 131072 B + 65536 B: row tiles
-  big.analogConv("a", big.input("x", {1, 128, 32, 32}), aspec(64));
+  GraphBuilder big;  // 131072 B + 65536 B: row tiles
+  big.output(analogConv(big, "a", act(big, "x", {1, 128, 32, 32}), aspec(64)));
   EXPECT_EQ(fits(big, analog()), std::nullopt);
 }
 

@@ -7,7 +7,7 @@
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
-#include "partition/fused_graph_builder.h"
+#include "partition/fused_layers.h"
 #include "platform/platform_test_util.h"
 #include "tiling/tiler.h"
 
@@ -15,7 +15,7 @@ namespace htvm {
 namespace {
 
 using testing::ConvSpec;
-using testing::FusedGraph;
+using testing::GraphBuilder;
 using ::testing::HasSubstr;
 
 ConvSpec spec(int64_t k, int64_t ks, int64_t pad) {
@@ -70,14 +70,16 @@ Platform slowFirst() {
 }
 
 // x[1x16x16x16] -> conv1 (digital) -> relu (cpu) -> conv9 (9x9: illegal) -> out
-struct Chain : FusedGraph {
+struct Chain {
+  Graph g;
   Chain() {
-    TensorId x = input("x", {1, 16, 16, 16});
-    TensorId c1 = qconv("conv1", x, spec(32, 3, 1));
-    TensorId r = clip("relu", c1);
-    qconv("conv9", r, spec(16, 9, 4));
-    g.name = "chain";
-    done();
+    GraphBuilder b;
+    TensorId x = act(b, "x", {1, 16, 16, 16});
+    TensorId c1 = qconv(b, "conv1", x, spec(32, 3, 1));
+    TensorId r = relu(b, "relu", c1);
+    b.output(qconv(b, "conv9", r, spec(16, 9, 4)));
+    b.g.name = "chain";
+    g = b.verified();
   }
 };
 
@@ -159,17 +161,17 @@ TEST(Partition, RejectionsOfOtherAcceleratorsAreListed) {
 }
 
 TEST(Partition, LayersLargerThanL1AreTiledOnTheAccelerator) {
-  FusedGraph b;
-  b.qconv("big", b.input("x", {1, 64, 64, 64}), spec(64, 3, 1));
-  Graph& g = b.done();
+  GraphBuilder b;
+  b.output(qconv(b, "big", act(b, "x", {1, 64, 64, 64}), spec(64, 3, 1)));
+  Graph& g = b.verified();
   run(g, testing::diana());
   EXPECT_EQ(g.nodes[0].accel, 0);
 }
 
 TEST(Partition, NoTilingStaysOnCpu) {
-  FusedGraph b;  // one 16-channel block of weights exceeds the weight memory
-  b.qconv("wide", b.input("x", {1, 512, 4, 4}), spec(16, 3, 1));
-  Graph& g = b.done();
+  GraphBuilder b;  // one 16-channel block of weights exceeds the weight memory
+  b.output(qconv(b, "wide", act(b, "x", {1, 512, 4, 4}), spec(16, 3, 1)));
+  Graph& g = b.verified();
   PartitionResult r = run(g, testing::diana());
   EXPECT_EQ(g.nodes[0].accel, -1);
   EXPECT_EQ(r.nodes[0].reason,
@@ -181,10 +183,10 @@ TEST(Partition, RelayoutChargedOnlyAcrossLayouts) {
   Platform p = testing::diana();
   // conv1 -> conv2 on the same layout: conv2 pays no input relayout, only its graph-output
   // relayout.
-  FusedGraph b;
-  TensorId c1 = b.qconv("conv1", b.input("x", {1, 16, 16, 16}), spec(16, 3, 1));
-  b.qconv("conv2", c1, spec(16, 3, 1));
-  Graph& g = b.done();
+  GraphBuilder b;
+  TensorId c1 = qconv(b, "conv1", act(b, "x", {1, 16, 16, 16}), spec(16, 3, 1));
+  b.output(qconv(b, "conv2", c1, spec(16, 3, 1)));
+  Graph& g = b.verified();
   PartitionResult r = run(g, p);
   ASSERT_EQ(g.nodes[1].accel, 0);
   // The tiler's schedule (at most job 150 + 4048 + 148 and DMA 326 + 326 unhidden) + the output
@@ -194,11 +196,11 @@ TEST(Partition, RelayoutChargedOnlyAcrossLayouts) {
   EXPECT_DOUBLE_EQ(r.nodes[1].candidates[1].cycles, conv2 + 16384);
 
   // digital conv -> analog conv: CHW_W16 (2048 B) to HWC_C64 (4096 B) costs 4096 B * 4.
-  FusedGraph m;
-  TensorId d = m.qconv("dconv", m.input("x", {1, 16, 8, 8}), spec(16, 3, 1));
+  GraphBuilder m;
+  TensorId d = qconv(m, "dconv", act(m, "x", {1, 16, 8, 8}), spec(16, 3, 1));
   ConvSpec a = spec(16, 3, 1);
-  m.analogConv("aconv", d, a);
-  Graph& mg = m.done();
+  m.output(analogConv(m, "aconv", d, a));
+  Graph& mg = m.verified();
   PartitionResult mr = run(mg, p);
   ASSERT_EQ(mg.nodes[0].accel, 0);
   ASSERT_EQ(mg.nodes[1].accel, 1);
@@ -208,14 +210,16 @@ TEST(Partition, RelayoutChargedOnlyAcrossLayouts) {
 }
 
 // x -> dconv (digital qconv) -> aconv (analog) -> add(dconv, aconv) -> out
-struct Mixed : FusedGraph {
+struct Mixed {
+  Graph g;
   Mixed() {
-    TensorId x = input("x", {1, 16, 8, 8});
-    TensorId d = qconv("dconv", x, spec(16, 3, 1));
-    TensorId a = analogConv("aconv", d, spec(16, 3, 1));
-    qadd("add", d, a);
-    g.name = "mixed";
-    done();
+    GraphBuilder b;
+    TensorId x = act(b, "x", {1, 16, 8, 8});
+    TensorId d = qconv(b, "dconv", x, spec(16, 3, 1));
+    TensorId a = analogConv(b, "aconv", d, spec(16, 3, 1));
+    b.output(qadd(b, "add", d, a));
+    b.g.name = "mixed";
+    g = b.verified();
   }
   std::vector<int> accels() const {
     std::vector<int> v;
@@ -297,33 +301,34 @@ TEST(Partition, PinErrors) {
   EXPECT_EQ(err({{"dconv", "analog"}}),
             "pin 'dconv=analog': node 'dconv' (Conv): analog has no pattern for qconv2d");
 
-  FusedGraph b;
-  b.qconv("wide", b.input("x", {1, 512, 4, 4}), spec(16, 3, 1));
-  EXPECT_EQ(runError(b.done(), p, {Conf::Mixed, {{"wide", "digital"}}, false}),
-            "pin 'wide=digital': node 'wide' (Conv): digital: no tiling fits: smallest tiles (K16 x H1 x "
-            "W4) need weight stream of one job 73792 B > weight memory 64000 B (input channels are not "
-            "tiled)");
+  GraphBuilder b;
+  b.output(qconv(b, "wide", act(b, "x", {1, 512, 4, 4}), spec(16, 3, 1)));
+  EXPECT_EQ(
+      runError(b.verified(), p, {Conf::Mixed, {{"wide", "digital"}}, false}),
+      "pin 'wide=digital': node 'wide' (Conv): digital: no tiling fits: smallest tiles (K16 x H1 x "
+      "W4) need weight stream of one job 73792 B > weight memory 64000 B (input channels are not "
+      "tiled)");
 }
 
 TEST(Partition, CpuByCostIsOptional) {
   Platform p = testing::diana();
   auto tinyAdd = [] {
-    FusedGraph b;
-    b.qadd("add", b.input("a", {1, 4, 1, 4}), b.input("b", {1, 4, 1, 4}));
+    GraphBuilder b;
+    b.output(qadd(b, "add", act(b, "a", {1, 4, 1, 4}), act(b, "b", {1, 4, 1, 4})));
     return b;
   };
   // Accelerator: the tiler's schedule (at most 150 + (64/16 + 23) + DMA 3 * (70 + 64/16) = 399)
   // + relayouts 2 * 64 * 4 + 64 * 4 = 768; CPU: 16 * 10.
-  FusedGraph def = tinyAdd();
-  PartitionResult r = run(def.done(), p);
+  GraphBuilder def = tinyAdd();
+  PartitionResult r = run(def.verified(), p);
   double add = tiled(def.g, 0, p, 0) + 768;
   EXPECT_LE(add, 399 + 768);
   EXPECT_EQ(def.g.nodes[0].accel, 0);  // HTVM's policy: every legal layer is offloaded
   EXPECT_EQ(r.nodes[0].reason,
             "node 'add' (Add): digital: only legal accelerator (" + cyclesText(add) + " cycles)");
 
-  FusedGraph byCost = tinyAdd();
-  r = run(byCost.done(), p, {Conf::Mixed, {}, true});
+  GraphBuilder byCost = tinyAdd();
+  r = run(byCost.verified(), p, {Conf::Mixed, {}, true});
   EXPECT_EQ(byCost.g.nodes[0].accel, -1);
   EXPECT_EQ(r.nodes[0].reason,
             "node 'add' (Add): cpu cheaper (160 cycles) than digital (" + cyclesText(add) +

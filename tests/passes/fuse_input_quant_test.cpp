@@ -12,7 +12,7 @@
 
 #include <cmath>
 
-#include "interp/graph_builder.h"
+#include "interp/interp_test_util.h"
 #include "interp/quantize_f32_values.h"
 #include "ir/verify.h"
 
@@ -20,8 +20,8 @@ namespace htvm {
 namespace {
 
 using interp::Buffer;
-using interp::testing::Attrs;
-using interp::testing::GraphBuilder;
+using testing::Attrs;
+using testing::GraphBuilder;
 
 const Shape kShape = {1, 3, 4, 4};
 
@@ -40,27 +40,30 @@ struct Chain {
 
 Graph build(const Chain& c) {
   GraphBuilder b;
-  TensorId x = b.input("x", DType::F32, kShape);
-  TensorId s = b.constant("s", DType::F32, {}, {c.scale});
-  TensorId v = c.mul ? b.node("scale", OpKind::Mul, c.constFirst ? std::vector{s, x} : std::vector{x, s},
-                              DType::F32, kShape)
-                     : b.node("scale", OpKind::Div, {x, s}, DType::F32, kShape);
-  if (c.floor) v = b.node("floor", OpKind::Floor, {v}, DType::F32, kShape);
+  TensorId x = b.input("x", {DType::F32, kShape});
+  TensorId s = b.constant("s", {DType::F32, {}}, {c.scale});
+  TensorId v =
+      c.mul ? b.node("scale", OpKind::Mul, c.constFirst ? std::vector{s, x} : std::vector{x, s},
+                     {DType::F32, kShape})
+            : b.node("scale", OpKind::Div, {x, s}, {DType::F32, kShape});
+  if (c.floor) v = b.node("floor", OpKind::Floor, {v}, {DType::F32, kShape});
   const TensorId floored = v;
   auto clip = [&](const char* name, OpKind op, double bound) {
-    TensorId k = b.constant(std::string(name) + "_c", DType::F32, {1}, {bound});
-    return b.node(name, op, c.constFirst ? std::vector{k, v} : std::vector{v, k}, DType::F32, kShape);
+    TensorId k = b.constant(std::string(name) + "_c", {DType::F32, {1}}, {bound});
+    return b.node(name, op, c.constFirst ? std::vector{k, v} : std::vector{v, k},
+                  {DType::F32, kShape});
   };
   if (c.useClipNode) {
-    v = b.node("clip", OpKind::Clip, {v}, DType::F32, kShape, Attrs{{"lo", *c.lo}, {"hi", *c.hi}});
+    v = b.node("clip", OpKind::Clip, {v}, {DType::F32, kShape},
+               Attrs{{"lo", *c.lo}, {"hi", *c.hi}});
   } else {
     if (c.minFirst && c.hi) v = clip("min", OpKind::Min, *c.hi);
     if (c.lo) v = clip("max", OpKind::Max, *c.lo);
     if (!c.minFirst && c.hi) v = clip("min", OpKind::Min, *c.hi);
   }
-  TensorId y = b.node("cast", OpKind::Cast, {v}, c.to, kShape);
+  TensorId y = b.node("cast", OpKind::Cast, {v}, {c.to, kShape});
   if (c.floorHasSecondReader) {
-    TensorId z = b.node("other", OpKind::Cast, {floored}, DType::I32, kShape);
+    TensorId z = b.node("other", OpKind::Cast, {floored}, {DType::I32, kShape});
     b.g.outputs = {y, z};
   } else if (c.floorIsOutput) {
     b.g.outputs = {y, floored};
@@ -85,8 +88,8 @@ void expectSameValues(const Graph& before, const Graph& after, const std::vector
   for (size_t base = 0; base < ok.size(); base += n) {
     Buffer in(ok.begin() + static_cast<std::ptrdiff_t>(base),
               ok.begin() + static_cast<std::ptrdiff_t>(base + n));
-    Buffer want = interp::testing::runLast(before, {in});
-    Buffer got = interp::testing::runLast(after, {in});
+    Buffer want = testing::runLast(before, {in});
+    Buffer got = testing::runLast(after, {in});
     ASSERT_EQ(want, got) << "inputs from element " << base;
   }
 }
@@ -225,11 +228,11 @@ TEST(FuseInputQuant, NonMatchingChainsAreLeftAlone) {
 
 TEST(FuseInputQuant, BroadcastingConstantIsLeftAlone) {
   GraphBuilder b;
-  TensorId x = b.input("x", DType::F32, {1, 3, 1, 1});
-  TensorId s = b.constant("s", DType::F32, {1, 1, 2, 2}, {0.5, 0.5, 0.5, 0.5});
-  TensorId v = b.node("div", OpKind::Div, {x, s}, DType::F32, {1, 3, 2, 2});
-  v = b.node("floor", OpKind::Floor, {v}, DType::F32, {1, 3, 2, 2});
-  b.node("cast", OpKind::Cast, {v}, DType::I8, {1, 3, 2, 2});
+  TensorId x = b.input("x", {DType::F32, {1, 3, 1, 1}});
+  TensorId s = b.constant("s", {DType::F32, {1, 1, 2, 2}}, {0.5, 0.5, 0.5, 0.5});
+  TensorId v = b.node("div", OpKind::Div, {x, s}, {DType::F32, {1, 3, 2, 2}});
+  v = b.node("floor", OpKind::Floor, {v}, {DType::F32, {1, 3, 2, 2}});
+  b.output(b.node("cast", OpKind::Cast, {v}, {DType::I8, {1, 3, 2, 2}}));
   Graph f = fused(b.g, 0);
   EXPECT_EQ(f.nodes.size(), 3u);
 }

@@ -10,16 +10,17 @@
 #include <cmath>
 #include <random>
 
-#include "interp/graph_builder.h"
+#include "interp/interpreter.h"
 #include "ir/verify.h"
+#include "support/graph_builder.h"
 
 namespace htvm {
 namespace {
 
 using interp::Buffer;
-using interp::testing::Attrs;
-using interp::testing::convAttrs;
-using interp::testing::GraphBuilder;
+using testing::Attrs;
+using testing::convAttrs;
+using testing::GraphBuilder;
 
 constexpr double kInf = INFINITY;
 
@@ -85,14 +86,15 @@ struct ConvChain {
   TensorId x, acc, shifted, relu, y;
   explicit ConvChain(unsigned seed = 7) {
     std::mt19937 rng(seed);
-    x = b.input("x", DType::I8, {1, 2, 5, 5});
-    TensorId w = b.constant("w", DType::I8, {3, 2, 3, 3}, randomInts(rng, 54, -128, 127));
-    TensorId bias = b.constant("b", DType::I32, {3}, {1000, -2000, 5});
-    acc = b.node("conv", OpKind::Conv2D, {x, w, bias}, DType::I32, {1, 3, 5, 5},
+    x = b.input("x", {DType::I8, {1, 2, 5, 5}});
+    TensorId w = b.constant("w", {DType::I8, {3, 2, 3, 3}}, randomInts(rng, 54, -128, 127));
+    TensorId bias = b.constant("b", {DType::I32, {3}}, {1000, -2000, 5});
+    acc = b.node("conv", OpKind::Conv2D, {x, w, bias}, {DType::I32, {1, 3, 5, 5}},
                  convAttrs({1, 1}, {1, 1, 1, 1}, {1, 1}, 1));
-    shifted = b.node("shift", OpKind::ShiftRight, {acc}, DType::I32, {1, 3, 5, 5}, shiftAttrs(6));
-    relu = b.node("max", OpKind::Clip, {shifted}, DType::I32, {1, 3, 5, 5}, clipAttrs(0, kInf));
-    y = b.node("min", OpKind::Clip, {relu}, DType::I8, {1, 3, 5, 5}, clipAttrs(-kInf, 127));
+    shifted = b.node("shift", OpKind::ShiftRight, {acc}, {DType::I32, {1, 3, 5, 5}}, shiftAttrs(6));
+    relu = b.node("max", OpKind::Clip, {shifted}, {DType::I32, {1, 3, 5, 5}}, clipAttrs(0, kInf));
+    y = b.node("min", OpKind::Clip, {relu}, {DType::I8, {1, 3, 5, 5}}, clipAttrs(-kInf, 127));
+    b.output(y);
   }
 };
 
@@ -118,11 +120,11 @@ TEST(FuseRequant, ConvShiftClipClipBecomesQConv2D) {
 TEST(FuseRequant, ConvWithoutShiftTakesTheClipsOutputType) {
   GraphBuilder b;
   std::mt19937 rng(3);
-  TensorId x = b.input("x", DType::I8, {1, 1, 3, 3});
-  TensorId w = b.constant("w", DType::I8, {2, 1, 2, 2}, randomInts(rng, 8, -128, 127));
-  TensorId acc = b.node("conv", OpKind::Conv2D, {x, w}, DType::I32, {1, 2, 2, 2},
+  TensorId x = b.input("x", {DType::I8, {1, 1, 3, 3}});
+  TensorId w = b.constant("w", {DType::I8, {2, 1, 2, 2}}, randomInts(rng, 8, -128, 127));
+  TensorId acc = b.node("conv", OpKind::Conv2D, {x, w}, {DType::I32, {1, 2, 2, 2}},
                         convAttrs({1, 1}, {0, 0, 0, 0}, {1, 1}, 1));
-  b.node("clip", OpKind::Clip, {acc}, DType::I16, {1, 2, 2, 2}, clipAttrs(-300, 20000));
+  b.output(b.node("clip", OpKind::Clip, {acc}, {DType::I16, {1, 2, 2, 2}}, clipAttrs(-300, 20000)));
   Graph f = fuseAndCompare(b.g);
   ASSERT_EQ(f.nodes.size(), 1u);
   EXPECT_EQ(f.nodes[0].op, OpKind::QConv2D);
@@ -135,11 +137,12 @@ TEST(FuseRequant, ConvWithoutShiftTakesTheClipsOutputType) {
 // A one-sided clip is closed by the output dtype: clip(lo = -5) into i8 gives [-5, 127].
 TEST(FuseRequant, OneSidedClipIsClosedByTheOutputType) {
   GraphBuilder b;
-  TensorId x = b.input("x", DType::I8, {1, 4});
-  TensorId w = b.constant("w", DType::I8, {4, 2}, {1, -1, 1, -1, 1, -1, 1, -1});
-  TensorId acc = b.node("fc", OpKind::Dense, {x, w}, DType::I32, {1, 2}, {{"trans_b", int64_t{0}}});
-  TensorId s = b.node("shift", OpKind::ShiftRight, {acc}, DType::I16, {1, 2}, shiftAttrs(3));
-  b.node("clip", OpKind::Clip, {s}, DType::I8, {1, 2}, clipAttrs(-5, kInf));
+  TensorId x = b.input("x", {DType::I8, {1, 4}});
+  TensorId w = b.constant("w", {DType::I8, {4, 2}}, {1, -1, 1, -1, 1, -1, 1, -1});
+  TensorId acc =
+      b.node("fc", OpKind::Dense, {x, w}, {DType::I32, {1, 2}}, {{"trans_b", int64_t{0}}});
+  TensorId s = b.node("shift", OpKind::ShiftRight, {acc}, {DType::I16, {1, 2}}, shiftAttrs(3));
+  b.output(b.node("clip", OpKind::Clip, {s}, {DType::I8, {1, 2}}, clipAttrs(-5, kInf)));
   FuseRequantStats st;
   Graph f = fuseAndCompare(b.g, &st);
   ASSERT_EQ(f.nodes.size(), 1u);
@@ -153,14 +156,14 @@ TEST(FuseRequant, OneSidedClipIsClosedByTheOutputType) {
 TEST(FuseRequant, DenseWithBiasBecomesQDense) {
   GraphBuilder b;
   std::mt19937 rng(5);
-  TensorId x = b.input("x", DType::I8, {1, 16});
-  TensorId w = b.constant("w", DType::I8, {8, 16}, randomInts(rng, 128, -128, 127));
-  TensorId bias = b.constant("b", DType::I32, {8}, randomInts(rng, 8, -5000, 5000));
+  TensorId x = b.input("x", {DType::I8, {1, 16}});
+  TensorId w = b.constant("w", {DType::I8, {8, 16}}, randomInts(rng, 128, -128, 127));
+  TensorId bias = b.constant("b", {DType::I32, {8}}, randomInts(rng, 8, -5000, 5000));
   TensorId acc =
-      b.node("fc", OpKind::Dense, {x, w, bias}, DType::I32, {1, 8}, {{"trans_b", int64_t{1}}});
-  TensorId s = b.node("shift", OpKind::ShiftRight, {acc}, DType::I32, {1, 8}, shiftAttrs(8));
-  TensorId c1 = b.node("max", OpKind::Clip, {s}, DType::I32, {1, 8}, clipAttrs(-128, kInf));
-  b.node("min", OpKind::Clip, {c1}, DType::I8, {1, 8}, clipAttrs(-kInf, 127));
+      b.node("fc", OpKind::Dense, {x, w, bias}, {DType::I32, {1, 8}}, {{"trans_b", int64_t{1}}});
+  TensorId s = b.node("shift", OpKind::ShiftRight, {acc}, {DType::I32, {1, 8}}, shiftAttrs(8));
+  TensorId c1 = b.node("max", OpKind::Clip, {s}, {DType::I32, {1, 8}}, clipAttrs(-128, kInf));
+  b.output(b.node("min", OpKind::Clip, {c1}, {DType::I8, {1, 8}}, clipAttrs(-kInf, 127)));
   Graph f = fuseAndCompare(b.g, nullptr, 50);
   ASSERT_EQ(f.nodes.size(), 1u);
   EXPECT_EQ(f.nodes[0].op, OpKind::QDense);
@@ -174,14 +177,14 @@ TEST(FuseRequant, DenseWithBiasBecomesQDense) {
 TEST(FuseRequant, AddOfTwoInt8BecomesQAdd) {
   for (bool withShift : {true, false}) {
     GraphBuilder b;
-    TensorId p = b.input("p", DType::I8, {1, 2, 3, 3});
-    TensorId q = b.input("q", DType::I8, {1, 2, 3, 3});
-    TensorId s = b.node("add", OpKind::Add, {p, q}, DType::I16, {1, 2, 3, 3});
+    TensorId p = b.input("p", {DType::I8, {1, 2, 3, 3}});
+    TensorId q = b.input("q", {DType::I8, {1, 2, 3, 3}});
+    TensorId s = b.node("add", OpKind::Add, {p, q}, {DType::I16, {1, 2, 3, 3}});
     if (withShift)
-      s = b.node("shift", OpKind::ShiftRight, {s}, DType::I8, {1, 2, 3, 3}, shiftAttrs(1));
-    TensorId c = b.node("max", OpKind::Clip, {s}, withShift ? DType::I8 : DType::I16, {1, 2, 3, 3},
-                        clipAttrs(0, kInf));
-    b.node("min", OpKind::Clip, {c}, DType::I8, {1, 2, 3, 3}, clipAttrs(-kInf, 127));
+      s = b.node("shift", OpKind::ShiftRight, {s}, {DType::I8, {1, 2, 3, 3}}, shiftAttrs(1));
+    TensorId c = b.node("max", OpKind::Clip, {s},
+                        {withShift ? DType::I8 : DType::I16, {1, 2, 3, 3}}, clipAttrs(0, kInf));
+    b.output(b.node("min", OpKind::Clip, {c}, {DType::I8, {1, 2, 3, 3}}, clipAttrs(-kInf, 127)));
     FuseRequantStats st;
     Graph f = fuseAndCompare(b.g, &st);
     ASSERT_EQ(f.nodes.size(), 1u);
@@ -195,13 +198,13 @@ TEST(FuseRequant, AddOfTwoInt8BecomesQAdd) {
 
 TEST(FuseRequant, AddWithBroadcastOrWideOperandsIsLeftAlone) {
   GraphBuilder b;
-  TensorId p = b.input("p", DType::I8, {1, 2, 3, 3});
-  TensorId k = b.constant("k", DType::I8, {1, 2, 1, 1}, {3, -4});
-  TensorId s = b.node("add", OpKind::Add, {p, k}, DType::I16, {1, 2, 3, 3});
-  TensorId c = b.node("clip", OpKind::Clip, {s}, DType::I8, {1, 2, 3, 3}, clipAttrs(-128, 127));
-  TensorId wide = b.input("wide", DType::I16, {1, 2, 3, 3});
-  TensorId s2 = b.node("add2", OpKind::Add, {c, wide}, DType::I32, {1, 2, 3, 3});
-  b.node("clip2", OpKind::Clip, {s2}, DType::I8, {1, 2, 3, 3}, clipAttrs(-128, 127));
+  TensorId p = b.input("p", {DType::I8, {1, 2, 3, 3}});
+  TensorId k = b.constant("k", {DType::I8, {1, 2, 1, 1}}, {3, -4});
+  TensorId s = b.node("add", OpKind::Add, {p, k}, {DType::I16, {1, 2, 3, 3}});
+  TensorId c = b.node("clip", OpKind::Clip, {s}, {DType::I8, {1, 2, 3, 3}}, clipAttrs(-128, 127));
+  TensorId wide = b.input("wide", {DType::I16, {1, 2, 3, 3}});
+  TensorId s2 = b.node("add2", OpKind::Add, {c, wide}, {DType::I32, {1, 2, 3, 3}});
+  b.output(b.node("clip2", OpKind::Clip, {s2}, {DType::I8, {1, 2, 3, 3}}, clipAttrs(-128, 127)));
   FuseRequantStats st;
   Graph f = fuseAndCompare(b.g, &st);
   EXPECT_EQ(f.nodes.size(), 4u);
@@ -211,11 +214,11 @@ TEST(FuseRequant, AddWithBroadcastOrWideOperandsIsLeftAlone) {
 
 TEST(FuseRequant, ConvOnNonInt8DataIsLeftAlone) {
   GraphBuilder b;
-  TensorId x = b.input("x", DType::I16, {1, 1, 2, 2});
-  TensorId w = b.constant("w", DType::I8, {1, 1, 1, 1}, {3});
-  TensorId acc = b.node("conv", OpKind::Conv2D, {x, w}, DType::I32, {1, 1, 2, 2},
+  TensorId x = b.input("x", {DType::I16, {1, 1, 2, 2}});
+  TensorId w = b.constant("w", {DType::I8, {1, 1, 1, 1}}, {3});
+  TensorId acc = b.node("conv", OpKind::Conv2D, {x, w}, {DType::I32, {1, 1, 2, 2}},
                         convAttrs({1, 1}, {0, 0, 0, 0}, {1, 1}, 1));
-  b.node("clip", OpKind::Clip, {acc}, DType::I8, {1, 1, 2, 2}, clipAttrs(-128, 127));
+  b.output(b.node("clip", OpKind::Clip, {acc}, {DType::I8, {1, 1, 2, 2}}, clipAttrs(-128, 127)));
   Graph f = fuseAndCompare(b.g);
   EXPECT_EQ(f.nodes.size(), 2u);
   EXPECT_EQ(f.nodes[0].op, OpKind::Conv2D);
@@ -225,7 +228,7 @@ TEST(FuseRequant, MultiUseIntermediatesBlockFusion) {
   {  // the shifted accumulator also feeds a second clip
     ConvChain c;
     TensorId other =
-        c.b.node("other", OpKind::Clip, {c.shifted}, DType::I8, {1, 3, 5, 5}, clipAttrs(-1, 1));
+        c.b.node("other", OpKind::Clip, {c.shifted}, {DType::I8, {1, 3, 5, 5}}, clipAttrs(-1, 1));
     c.b.g.outputs = {c.y, other};
     FuseRequantStats st;
     Graph f = fuseAndCompare(c.b.g, &st);
@@ -237,7 +240,7 @@ TEST(FuseRequant, MultiUseIntermediatesBlockFusion) {
   {  // the accumulator itself has a second reader
     ConvChain c;
     TensorId other =
-        c.b.node("other", OpKind::Clip, {c.acc}, DType::I8, {1, 3, 5, 5}, clipAttrs(-1, 1));
+        c.b.node("other", OpKind::Clip, {c.acc}, {DType::I8, {1, 3, 5, 5}}, clipAttrs(-1, 1));
     c.b.g.outputs = {c.y, other};
     Graph f = fuseAndCompare(c.b.g);
     EXPECT_EQ(count(f, OpKind::QConv2D), 0);
@@ -277,26 +280,27 @@ struct AnalogChain {
     std::mt19937 rng(11);
     const int64_t K = static_cast<int64_t>(k.size());
     const Shape ys{1, K, 4, 4};
-    x = b.input("x", DType::I8, {1, 3, 4, 4});
-    TensorId w = b.constant("w", DType::I8, {K, 3, 3, 3},
+    x = b.input("x", {DType::I8, {1, 3, 4, 4}});
+    TensorId w = b.constant("w", {DType::I8, {K, 3, 3, 3}},
                             randomInts(rng, static_cast<size_t>(K * 27), -1, 1));
-    TensorId acc = b.node("conv", OpKind::Conv2D, {x, w}, DType::I32, ys,
+    TensorId acc = b.node("conv", OpKind::Conv2D, {x, w}, {DType::I32, ys},
                           convAttrs({1, 1}, {1, 1, 1, 1}, {1, 1}, 1));
     TensorId q =
-        b.node("div", OpKind::FloorDivF32, {acc}, DType::I16, ys, {{"divisor", 2.9293065}});
-    TensorId c = b.node("adc_max", OpKind::Clip, {q}, DType::I16, ys, clipAttrs(-32, kInf));
-    adc = b.node("adc_min", OpKind::Clip, {c}, DType::I8, ys, clipAttrs(-kInf, 31));
-    TensorId kc = b.constant("k", DType::I32, {1, K, 1, 1}, std::move(k));
-    TensorId lc = b.constant("l", DType::I32, {1, K, 1, 1}, std::move(l));
+        b.node("div", OpKind::FloorDivF32, {acc}, {DType::I16, ys}, {{"divisor", 2.9293065}});
+    TensorId c = b.node("adc_max", OpKind::Clip, {q}, {DType::I16, ys}, clipAttrs(-32, kInf));
+    adc = b.node("adc_min", OpKind::Clip, {c}, {DType::I8, ys}, clipAttrs(-kInf, 31));
+    TensorId kc = b.constant("k", {DType::I32, {1, K, 1, 1}}, std::move(k));
+    TensorId lc = b.constant("l", {DType::I32, {1, K, 1, 1}}, std::move(l));
     scaled = b.node("mul", OpKind::Mul,
                     constFirst ? std::vector<TensorId>{kc, adc} : std::vector<TensorId>{adc, kc},
-                    bnType, ys);
-    bn = b.node("add", OpKind::Add, {scaled, lc}, bnType, ys);
+                    {bnType, ys});
+    bn = b.node("add", OpKind::Add, {scaled, lc}, {bnType, ys});
     if (requant) {
-      TensorId s = b.node("shift", OpKind::ShiftRight, {bn}, bnType, ys, shiftAttrs(2));
-      TensorId r = b.node("relu", OpKind::Clip, {s}, bnType, ys, clipAttrs(0, kInf));
-      y = b.node("sat", OpKind::Clip, {r}, DType::I8, ys, clipAttrs(-kInf, 127));
-    }
+      TensorId s = b.node("shift", OpKind::ShiftRight, {bn}, {bnType, ys}, shiftAttrs(2));
+      TensorId r = b.node("relu", OpKind::Clip, {s}, {bnType, ys}, clipAttrs(0, kInf));
+      y = b.node("sat", OpKind::Clip, {r}, {DType::I8, ys}, clipAttrs(-kInf, 127));
+      b.output(y);
+    }  // else the test adds bn's consumers and the graph output
   }
 };
 
@@ -337,11 +341,11 @@ TEST(FuseRequant, AnalogBnConstantsBeyondInt16AreInt32) {
 // conv + ADC fuse (identity BN, shift 0, the ADC range, i8 out); mul and add stay.
 TEST(FuseRequant, AnalogChainWithoutRequantFusesOnlyTheAdc) {
   AnalogChain a(false, true, {3, -2}, {-5, 100});
-  TensorId other = a.b.input("other", DType::I16, {1, 2, 4, 4});
-  TensorId sum = a.b.node("residual", OpKind::Add, {a.bn, other}, DType::I32, {1, 2, 4, 4});
+  TensorId other = a.b.input("other", {DType::I16, {1, 2, 4, 4}});
+  TensorId sum = a.b.node("residual", OpKind::Add, {a.bn, other}, {DType::I32, {1, 2, 4, 4}});
   TensorId s =
-      a.b.node("shift", OpKind::ShiftRight, {sum}, DType::I32, {1, 2, 4, 4}, shiftAttrs(2));
-  a.b.node("sat", OpKind::Clip, {s}, DType::I8, {1, 2, 4, 4}, clipAttrs(0, 127));
+      a.b.node("shift", OpKind::ShiftRight, {sum}, {DType::I32, {1, 2, 4, 4}}, shiftAttrs(2));
+  a.b.output(a.b.node("sat", OpKind::Clip, {s}, {DType::I8, {1, 2, 4, 4}}, clipAttrs(0, 127)));
   FuseRequantStats st;
   Graph f = fuseAndCompare(a.b.g, &st, 50);
   ASSERT_EQ(f.nodes.size(), 6u);
@@ -372,10 +376,10 @@ TEST(FuseRequant, AnalogBnThatCouldLeaveInt32StaysUnfused) {
 
 TEST(FuseRequant, ClipChainsMerge) {
   GraphBuilder b;
-  TensorId x = b.input("x", DType::I16, {64});
-  TensorId c1 = b.node("c1", OpKind::Clip, {x}, DType::I16, {64}, clipAttrs(-100, kInf));
-  TensorId c2 = b.node("c2", OpKind::Clip, {c1}, DType::I16, {64}, clipAttrs(-kInf, 50));
-  b.node("c3", OpKind::Clip, {c2}, DType::I8, {64}, clipAttrs(-20, 100));
+  TensorId x = b.input("x", {DType::I16, {64}});
+  TensorId c1 = b.node("c1", OpKind::Clip, {x}, {DType::I16, {64}}, clipAttrs(-100, kInf));
+  TensorId c2 = b.node("c2", OpKind::Clip, {c1}, {DType::I16, {64}}, clipAttrs(-kInf, 50));
+  b.output(b.node("c3", OpKind::Clip, {c2}, {DType::I8, {64}}, clipAttrs(-20, 100)));
   FuseRequantStats st;
   Graph f = fuseAndCompare(b.g, &st, 50);
   ASSERT_EQ(f.nodes.size(), 1u);
@@ -389,9 +393,9 @@ TEST(FuseRequant, ClipChainsMerge) {
 // Disjoint ranges: clip [0, 10] then clip [20, 30] is the constant 20, not an (empty) intersection.
 TEST(FuseRequant, DisjointClipsMergeIntoTheirComposition) {
   GraphBuilder b;
-  TensorId x = b.input("x", DType::I16, {64});
-  TensorId c1 = b.node("c1", OpKind::Clip, {x}, DType::I16, {64}, clipAttrs(0, 10));
-  b.node("c2", OpKind::Clip, {c1}, DType::I16, {64}, clipAttrs(20, 30));
+  TensorId x = b.input("x", {DType::I16, {64}});
+  TensorId c1 = b.node("c1", OpKind::Clip, {x}, {DType::I16, {64}}, clipAttrs(0, 10));
+  b.output(b.node("c2", OpKind::Clip, {c1}, {DType::I16, {64}}, clipAttrs(20, 30)));
   Graph f = fuseAndCompare(b.g, nullptr, 50);
   ASSERT_EQ(f.nodes.size(), 1u);
   EXPECT_EQ(f.nodes[0].attrFloat("lo"), 20);
@@ -400,9 +404,9 @@ TEST(FuseRequant, DisjointClipsMergeIntoTheirComposition) {
 
 TEST(FuseRequant, FloatClipsMerge) {
   GraphBuilder b;
-  TensorId x = b.input("x", DType::F32, {64});
-  TensorId c1 = b.node("c1", OpKind::Clip, {x}, DType::F32, {64}, clipAttrs(-2.5, kInf));
-  b.node("c2", OpKind::Clip, {c1}, DType::F32, {64}, clipAttrs(-kInf, 0.1));
+  TensorId x = b.input("x", {DType::F32, {64}});
+  TensorId c1 = b.node("c1", OpKind::Clip, {x}, {DType::F32, {64}}, clipAttrs(-2.5, kInf));
+  b.output(b.node("c2", OpKind::Clip, {c1}, {DType::F32, {64}}, clipAttrs(-kInf, 0.1)));
   Graph f = fuseAndCompare(b.g, nullptr, 50);
   ASSERT_EQ(f.nodes.size(), 1u);
   EXPECT_EQ(f.nodes[0].attrFloat("lo"), -2.5);
@@ -417,8 +421,8 @@ TEST(FuseRequant, RandomChainsKeepTheirValues) {
   auto clipPair = [&](GraphBuilder& b, TensorId t, const Shape& s) {
     double lo = pick(-200, 0), hi = pick(1, 200);
     if (pick(0, 3) == 0) lo = -kInf;
-    TensorId c = b.node("lo", OpKind::Clip, {t}, DType::I32, s, clipAttrs(lo, kInf));
-    return b.node("hi", OpKind::Clip, {c}, std::isinf(lo) ? DType::I32 : DType::I16, s,
+    TensorId c = b.node("lo", OpKind::Clip, {t}, {DType::I32, s}, clipAttrs(lo, kInf));
+    return b.node("hi", OpKind::Clip, {c}, {std::isinf(lo) ? DType::I32 : DType::I16, s},
                   clipAttrs(-kInf, hi));
   };
   int fused = 0;
@@ -426,41 +430,43 @@ TEST(FuseRequant, RandomChainsKeepTheirValues) {
     GraphBuilder b;
     const int64_t C = pick(1, 4), K = pick(1, 5), H = pick(1, 6), W = pick(1, 6), k = pick(1, 3);
     const Shape xs{1, C, H, W}, ys{1, K, H, W};
-    TensorId x = b.input("x", DType::I8, xs);
-    TensorId w = b.constant("w", DType::I8, {K, C, k, k},
+    TensorId x = b.input("x", {DType::I8, xs});
+    TensorId w = b.constant("w", {DType::I8, {K, C, k, k}},
                             randomInts(rng, static_cast<size_t>(K * C * k * k), -128, 127));
     Attrs ca = convAttrs({1, 1}, {(k - 1) / 2, (k - 1) / 2, k / 2, k / 2}, {1, 1}, 1);
     const int kind = iter % 3;
     if (kind == 0) {  // qconv2d
-      TensorId bias = b.constant("b", DType::I32, {K},
+      TensorId bias = b.constant("b", {DType::I32, {K}},
                                  randomInts(rng, static_cast<size_t>(K), -100000, 100000));
-      TensorId acc = b.node("conv", OpKind::Conv2D, {x, w, bias}, DType::I32, ys, ca);
+      TensorId acc = b.node("conv", OpKind::Conv2D, {x, w, bias}, {DType::I32, ys}, ca);
       TensorId s =
-          b.node("shift", OpKind::ShiftRight, {acc}, DType::I32, ys, shiftAttrs(pick(0, 12)));
-      clipPair(b, s, ys);
+          b.node("shift", OpKind::ShiftRight, {acc}, {DType::I32, ys}, shiftAttrs(pick(0, 12)));
+      b.output(clipPair(b, s, ys));
     } else if (kind == 1) {  // qadd
-      TensorId p = b.input("p", DType::I8, xs);
-      TensorId s = b.node("add", OpKind::Add, {x, p}, DType::I16, xs);
-      s = b.node("shift", OpKind::ShiftRight, {s}, DType::I16, xs, shiftAttrs(pick(0, 3)));
-      clipPair(b, s, xs);
+      TensorId p = b.input("p", {DType::I8, xs});
+      TensorId s = b.node("add", OpKind::Add, {x, p}, {DType::I16, xs});
+      s = b.node("shift", OpKind::ShiftRight, {s}, {DType::I16, xs}, shiftAttrs(pick(0, 3)));
+      b.output(clipPair(b, s, xs));
     } else {  // analog, full or partial
-      TensorId acc = b.node("conv", OpKind::Conv2D, {x, w}, DType::I32, ys, ca);
+      TensorId acc = b.node("conv", OpKind::Conv2D, {x, w}, {DType::I32, ys}, ca);
       const double gain =
           static_cast<double>(static_cast<float>(std::ldexp(pick(1 << 20, 1 << 24), -20)));
-      TensorId q = b.node("div", OpKind::FloorDivF32, {acc}, DType::I32, ys, {{"divisor", gain}});
+      TensorId q = b.node("div", OpKind::FloorDivF32, {acc}, {DType::I32, ys}, {{"divisor", gain}});
       const double adcLo = -pick(1, 64), adcHi = pick(1, 63);
-      TensorId c = b.node("adc_lo", OpKind::Clip, {q}, DType::I32, ys, clipAttrs(adcLo, kInf));
-      TensorId a = b.node("adc_hi", OpKind::Clip, {c}, DType::I8, ys, clipAttrs(-kInf, adcHi));
-      TensorId kc = b.constant("k", DType::I16, {1, K, 1, 1},
+      TensorId c = b.node("adc_lo", OpKind::Clip, {q}, {DType::I32, ys}, clipAttrs(adcLo, kInf));
+      TensorId a = b.node("adc_hi", OpKind::Clip, {c}, {DType::I8, ys}, clipAttrs(-kInf, adcHi));
+      TensorId kc = b.constant("k", {DType::I16, {1, K, 1, 1}},
                                randomInts(rng, static_cast<size_t>(K), -300, 300));
-      TensorId lc = b.constant("l", DType::I16, {1, K, 1, 1},
+      TensorId lc = b.constant("l", {DType::I16, {1, K, 1, 1}},
                                randomInts(rng, static_cast<size_t>(K), -3000, 3000));
-      TensorId m = b.node("mul", OpKind::Mul, {a, kc}, DType::I32, ys);
-      TensorId bn = b.node("bn", OpKind::Add, {lc, m}, DType::I32, ys);
+      TensorId m = b.node("mul", OpKind::Mul, {a, kc}, {DType::I32, ys});
+      TensorId bn = b.node("bn", OpKind::Add, {lc, m}, {DType::I32, ys});
       if (pick(0, 1)) {
         TensorId s =
-            b.node("shift", OpKind::ShiftRight, {bn}, DType::I32, ys, shiftAttrs(pick(0, 4)));
-        clipPair(b, s, ys);
+            b.node("shift", OpKind::ShiftRight, {bn}, {DType::I32, ys}, shiftAttrs(pick(0, 4)));
+        b.output(clipPair(b, s, ys));
+      } else {
+        b.output(bn);
       }
     }
     Graph f = fuseAndCompare(b.g, nullptr, 5, static_cast<unsigned>(iter));

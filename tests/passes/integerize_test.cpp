@@ -11,67 +11,52 @@
 #include "interp/interpreter.h"
 #include "ir/op_registry.h"
 #include "ir/verify.h"
+#include "support/graph_builder.h"
 
 namespace htvm {
 namespace {
 
-// Builds float graphs the way the ONNX frontend delivers Quantlib exports.
-struct FloatGraphBuilder {
-  Graph g;
-  int counter = 0;
+using testing::Attrs;
+using testing::GraphBuilder;
 
-  TensorId input(Shape s) {
-    TensorId t = g.addTensor({"input", {DType::F32, s}, std::nullopt});
-    g.inputs.push_back(t);
-    return t;
+// Float graphs the way the ONNX frontend delivers Quantlib exports: every value f32, output shapes
+// from the op's rule, constants and unnamed nodes named by their index (names must be unique:
+// integerize maps values back by name).
+TensorId input(GraphBuilder& b, Shape s) { return b.input("input", {DType::F32, std::move(s)}); }
+TensorId constant(GraphBuilder& b, Shape s, std::vector<double> v) {
+  return b.constant("c" + std::to_string(b.g.tensors.size()), {DType::F32, std::move(s)},
+                    std::move(v));
+}
+TensorId scalar(GraphBuilder& b, double v) { return constant(b, {1}, {v}); }
+TensorId op(GraphBuilder& b, OpKind k, std::vector<TensorId> ins, Attrs attrs = {},
+            std::string name = "") {
+  if (name.empty()) name = std::string(opName(k)) + "_" + std::to_string(b.g.nodes.size());
+  return b.node(name, k, std::move(ins), DType::F32, std::move(attrs));
+}
+// Quantlib requantizer: [Div(d)] -> Floor -> Max(lo) -> Min(hi).
+TensorId requant(GraphBuilder& b, TensorId x, double d, double lo, double hi) {
+  if (d != 1.0) x = op(b, OpKind::Div, {x, scalar(b, d)});
+  x = op(b, OpKind::Floor, {x});
+  x = op(b, OpKind::Max, {x, scalar(b, lo)});
+  return op(b, OpKind::Min, {x, scalar(b, hi)});
+}
+// A "same" conv with random integer weights in [-wmax, wmax] and random biases.
+TensorId conv(GraphBuilder& b, TensorId x, int64_t cout, int64_t k, int64_t stride, int64_t group,
+              std::mt19937& rng, int wmax = 127, bool bias = true) {
+  int64_t cin = b.g.type(x).shape[1];
+  std::uniform_int_distribution<int> wd(-wmax, wmax), bd(-2000, 2000);
+  std::vector<double> w(static_cast<size_t>(cout * (cin / group) * k * k));
+  for (double& v : w) v = wd(rng);
+  std::vector<TensorId> ins{x, constant(b, {cout, cin / group, k, k}, w)};
+  if (bias) {
+    std::vector<double> bv(static_cast<size_t>(cout));
+    for (double& v : bv) v = bd(rng);
+    ins.push_back(constant(b, {cout}, bv));
   }
-  TensorId constant(Shape s, std::vector<double> v) {
-    return g.addConstant("c" + std::to_string(counter++), {DType::F32, s}, std::move(v));
-  }
-  TensorId scalar(double v) { return constant({1}, {v}); }
-  TensorId node(OpKind op, std::vector<TensorId> ins, std::map<std::string, AttrValue> attrs = {},
-                const std::string& name = "") {
-    Node n;
-    n.name = name.empty() ? std::string(opName(op)) + "_" + std::to_string(counter) : name;
-    n.sourceOp = opName(op);
-    n.op = op;
-    n.inputs = std::move(ins);
-    n.attrs = std::move(attrs);
-    Result<Shape> s = OpRegistry::builtin().get(op).shape(g, n);
-    EXPECT_TRUE(s.ok()) << s.diag().message;
-    n.outputs = {g.addTensor({"t" + std::to_string(counter++), {DType::F32, s.value()}, std::nullopt})};
-    g.addNode(n);
-    return n.outputs[0];
-  }
-  // Quantlib requantizer: [Div(d)] -> Floor -> Max(lo) -> Min(hi).
-  TensorId requant(TensorId x, double d, double lo, double hi) {
-    if (d != 1.0) x = node(OpKind::Div, {x, scalar(d)});
-    x = node(OpKind::Floor, {x});
-    x = node(OpKind::Max, {x, scalar(lo)});
-    return node(OpKind::Min, {x, scalar(hi)});
-  }
-  TensorId conv(TensorId x, int64_t cout, int64_t k, int64_t stride, int64_t group, std::mt19937& rng,
-                int wmax = 127, bool bias = true) {
-    int64_t cin = g.type(x).shape[1];
-    std::uniform_int_distribution<int> wd(-wmax, wmax), bd(-2000, 2000);
-    std::vector<double> w(static_cast<size_t>(cout * (cin / group) * k * k));
-    for (double& v : w) v = wd(rng);
-    std::vector<TensorId> ins{x, constant({cout, cin / group, k, k}, w)};
-    if (bias) {
-      std::vector<double> b(static_cast<size_t>(cout));
-      for (double& v : b) v = bd(rng);
-      ins.push_back(constant({cout}, b));
-    }
-    int64_t p = k / 2;
-    return node(OpKind::Conv2D, ins,
-                {{"strides", Ints{stride, stride}}, {"pads", Ints{p, p, p, p}}, {"dilations", Ints{1, 1}},
-                 {"group", group}});
-  }
-  void output(TensorId t) {
-    g.tensor(t).name = "output";
-    g.outputs.push_back(t);
-  }
-};
+  int64_t p = k / 2;
+  return op(b, OpKind::Conv2D, ins,
+            testing::convAttrs({stride, stride}, {p, p, p, p}, {1, 1}, group));
+}
 
 int countOp(const Graph& g, OpKind k) {
   int c = 0;
@@ -101,10 +86,10 @@ void expectSameResults(const Graph& fg, const Graph& ig, std::mt19937& rng, int 
 
 TEST(Integerize, RequantChainBecomesConvShiftClip) {
   std::mt19937 rng(1);
-  FloatGraphBuilder b;
-  TensorId x = b.requant(b.input({1, 3, 8, 8}), 1.0 / 64, -128, 127);
-  TensorId y = b.requant(b.conv(x, 8, 3, 1, 1, rng), 256, 0, 127);
-  b.output(b.node(OpKind::Div, {y, b.scalar(4)}));
+  GraphBuilder b;
+  TensorId x = requant(b, input(b, {1, 3, 8, 8}), 1.0 / 64, -128, 127);
+  TensorId y = requant(b, conv(b, x, 8, 3, 1, 1, rng), 256, 0, 127);
+  b.output(op(b, OpKind::Div, {y, scalar(b, 4)}));
   auto r = integerize(b.g);
   ASSERT_TRUE(r.ok()) << r.diag().message;
   const Graph& g = r->graph;
@@ -132,15 +117,15 @@ TEST(Integerize, RequantChainBecomesConvShiftClip) {
 
 TEST(Integerize, NonPowerOfTwoDivisorsKeepFloatSemantics) {
   std::mt19937 rng(2);
-  FloatGraphBuilder b;
-  TensorId x = b.requant(b.input({1, 4, 6, 6}), 1.0 / 32, -128, 127);
-  TensorId c = b.conv(x, 4, 3, 1, 1, rng, 1, false);  // ternary, no bias (analog export)
-  TensorId a = b.requant(c, 2.9293065071105957, -32, 31);
-  TensorId m = b.node(OpKind::Mul, {a, b.constant({1, 4, 1, 1}, {3, 5, 7, 13})});
-  TensorId s = b.node(OpKind::Add, {m, b.constant({1, 4, 1, 1}, {-10, 0, 7, 77})});
-  TensorId q = b.requant(s, 3, -128, 127);  // integer divisor: exact floor division
-  TensorId p = b.node(OpKind::Div, {q, b.scalar(0.25)});  // residual branch scaling: times 4
-  b.output(b.node(OpKind::Div, {p, b.scalar(8)}));
+  GraphBuilder b;
+  TensorId x = requant(b, input(b, {1, 4, 6, 6}), 1.0 / 32, -128, 127);
+  TensorId c = conv(b, x, 4, 3, 1, 1, rng, 1, false);  // ternary, no bias (analog export)
+  TensorId a = requant(b, c, 2.9293065071105957, -32, 31);
+  TensorId m = op(b, OpKind::Mul, {a, constant(b, {1, 4, 1, 1}, {3, 5, 7, 13})});
+  TensorId s = op(b, OpKind::Add, {m, constant(b, {1, 4, 1, 1}, {-10, 0, 7, 77})});
+  TensorId q = requant(b, s, 3, -128, 127);               // integer divisor: exact floor division
+  TensorId p = op(b, OpKind::Div, {q, scalar(b, 0.25)});  // residual branch scaling: times 4
+  b.output(op(b, OpKind::Div, {p, scalar(b, 8)}));
   auto r = integerize(b.g);
   ASSERT_TRUE(r.ok()) << r.diag().message;
   EXPECT_EQ(countOp(r->graph, OpKind::FloorDivF32), 1);
@@ -154,11 +139,11 @@ TEST(Integerize, NonPowerOfTwoDivisorsKeepFloatSemantics) {
 
 TEST(Integerize, AveragePoolFloorIsIntegerFloorDivision) {
   std::mt19937 rng(3);
-  FloatGraphBuilder b;
-  TensorId x = b.requant(b.input({1, 5, 12, 12}), 1.0 / 64, -128, 127);  // mean over 144 values
-  TensorId gap = b.node(OpKind::GlobalAvgPool, {x});
-  TensorId flat = b.node(OpKind::Reshape, {gap}, {{"shape", Ints{1, 5}}});
-  b.output(b.requant(flat, 1, -128, 127));
+  GraphBuilder b;
+  TensorId x = requant(b, input(b, {1, 5, 12, 12}), 1.0 / 64, -128, 127);  // mean over 144 values
+  TensorId gap = op(b, OpKind::GlobalAvgPool, {x});
+  TensorId flat = op(b, OpKind::Reshape, {gap}, {{"shape", Ints{1, 5}}});
+  b.output(requant(b, flat, 1, -128, 127));
   auto r = integerize(b.g);
   ASSERT_TRUE(r.ok()) << r.diag().message;
   EXPECT_EQ(countOp(r->graph, OpKind::GlobalSum), 1);
@@ -169,15 +154,17 @@ TEST(Integerize, AveragePoolFloorIsIntegerFloorDivision) {
 
 TEST(Integerize, RejectsAccumulatorBeyondTwoToTheTwentyFourNamingTheNode) {
   std::mt19937 rng(4);
-  FloatGraphBuilder b;
-  TensorId x = b.requant(b.input({1, 512, 4, 4}), 1.0 / 64, -128, 127);
+  GraphBuilder b;
+  TensorId x = requant(b, input(b, {1, 512, 4, 4}), 1.0 / 64, -128, 127);
   // 512 * 9 weights of magnitude up to 127 against inputs up to 128: bound ~ 7.5e7 > 2^24.
-  TensorId c = b.node(OpKind::Conv2D,
-                      {x, b.constant({1, 512, 3, 3}, std::vector<double>(512 * 9, 127.0))},
-                      {{"strides", Ints{1, 1}}, {"pads", Ints{1, 1, 1, 1}}, {"dilations", Ints{1, 1}},
-                       {"group", int64_t{1}}},
-                      "big_conv");
-  b.output(b.requant(c, 256, -128, 127));
+  TensorId c =
+      op(b, OpKind::Conv2D, {x, constant(b, {1, 512, 3, 3}, std::vector<double>(512 * 9, 127.0))},
+         {{"strides", Ints{1, 1}},
+          {"pads", Ints{1, 1, 1, 1}},
+          {"dilations", Ints{1, 1}},
+          {"group", int64_t{1}}},
+         "big_conv");
+  b.output(requant(b, c, 256, -128, 127));
   auto r = integerize(b.g);
   ASSERT_FALSE(r.ok());
   EXPECT_NE(r.diag().message.find("node 'big_conv'"), std::string::npos) << r.diag().message;
@@ -186,8 +173,8 @@ TEST(Integerize, RejectsAccumulatorBeyondTwoToTheTwentyFourNamingTheNode) {
 
 TEST(Integerize, RejectsConvOnFloatData) {
   std::mt19937 rng(5);
-  FloatGraphBuilder b;
-  TensorId c = b.conv(b.input({1, 2, 4, 4}), 2, 1, 1, 1, rng);
+  GraphBuilder b;
+  TensorId c = conv(b, input(b, {1, 2, 4, 4}), 2, 1, 1, 1, rng);
   b.output(c);
   auto r = integerize(b.g);
   ASSERT_FALSE(r.ok());
@@ -197,29 +184,29 @@ TEST(Integerize, RejectsConvOnFloatData) {
 TEST(Integerize, RandomNetworksMatchTheFloatGraph) {
   std::mt19937 rng(6);
   for (int trial = 0; trial < 20; ++trial) {
-    FloatGraphBuilder b;
+    GraphBuilder b;
     std::uniform_int_distribution<int> ch(1, 12), kd(0, 2), sh(4, 10);
-    TensorId x = b.requant(b.input({1, ch(rng), 9, 9}), 1.0 / 32, -128, 127);
+    TensorId x = requant(b, input(b, {1, ch(rng), 9, 9}), 1.0 / 32, -128, 127);
     TensorId skip = -1;
     for (int l = 0; l < 4; ++l) {
       int64_t k = 1 + 2 * kd(rng);
       bool dw = (rng() % 3) == 0;
       int64_t cin = b.g.type(x).shape[1];
-      TensorId y = b.conv(x, dw ? cin : ch(rng), k, 1, dw ? cin : 1, rng);
-      x = b.requant(y, std::ldexp(1.0, sh(rng)), (rng() % 2) ? 0 : -128, 127);
+      TensorId y = conv(b, x, dw ? cin : ch(rng), k, 1, dw ? cin : 1, rng);
+      x = requant(b, y, std::ldexp(1.0, sh(rng)), (rng() % 2) ? 0 : -128, 127);
       if (skip >= 0 && b.g.type(skip).shape == b.g.type(x).shape) {
-        x = b.requant(b.node(OpKind::Add, {x, skip}), 2, -128, 127);
+        x = requant(b, op(b, OpKind::Add, {x, skip}), 2, -128, 127);
       }
       skip = x;
     }
-    TensorId gap = b.node(OpKind::GlobalAvgPool, {x});
+    TensorId gap = op(b, OpKind::GlobalAvgPool, {x});
     int64_t c = b.g.type(gap).shape[1];
-    TensorId f = b.requant(b.node(OpKind::Reshape, {gap}, {{"shape", Ints{1, c}}}), 1, -128, 127);
+    TensorId f = requant(b, op(b, OpKind::Reshape, {gap}, {{"shape", Ints{1, c}}}), 1, -128, 127);
     std::vector<double> w(static_cast<size_t>(3 * c));
     for (double& v : w) v = static_cast<double>(static_cast<int>(rng() % 255) - 127);
-    TensorId d = b.node(OpKind::Dense, {f, b.constant({3, c}, w), b.constant({3}, {5, -7, 100})},
-                        {{"trans_b", int64_t{1}}});
-    b.output(b.node(OpKind::Div, {b.requant(d, 128, -128, 127), b.scalar(16)}));
+    TensorId d = op(b, OpKind::Dense, {f, constant(b, {3, c}, w), constant(b, {3}, {5, -7, 100})},
+                    {{"trans_b", int64_t{1}}});
+    b.output(op(b, OpKind::Div, {requant(b, d, 128, -128, 127), scalar(b, 16)}));
     auto r = integerize(b.g);
     ASSERT_TRUE(r.ok()) << r.diag().message;
     expectSameResults(b.g, r->graph, rng, 2);

@@ -6,6 +6,7 @@
 #include <gtest/gtest.h>
 
 #include "platform_test_util.h"
+#include "support/graph_builder.h"
 
 namespace htvm {
 namespace {
@@ -116,20 +117,13 @@ TEST_F(CostModel, Analog) {
 
 // A conv node built by hand: its MACs and its CPU estimate.
 TEST_F(CostModel, NodeMacsAndCpuEstimate) {
-  Graph g;
-  TensorId x = g.addTensor({"x", {DType::I8, {1, 16, 16, 16}}, std::nullopt});
-  TensorId w = g.addConstant("w", {DType::I8, {32, 16, 3, 3}}, std::vector<double>(32 * 16 * 9, 1));
-  TensorId b = g.addConstant("b", {DType::I32, {32}}, std::vector<double>(32, 0));
-  TensorId y = g.addTensor({"y", {DType::I8, {1, 32, 16, 16}}, std::nullopt});
-  Node n;
-  n.name = "conv";
-  n.op = OpKind::QConv2D;
-  n.inputs = {x, w, b};
-  n.outputs = {y};
-  n.attrs = {{"strides", Ints{1, 1}}, {"pads", Ints{1, 1, 1, 1}}, {"dilations", Ints{1, 1}},
-             {"group", int64_t{1}},   {"shift", int64_t{8}},      {"lo", int64_t{-128}},
-             {"hi", int64_t{127}}};
-  g.addNode(n);
+  testing::GraphBuilder b;
+  TensorId x = b.input("x", {DType::I8, {1, 16, 16, 16}});
+  TensorId w = b.filled("w", {DType::I8, {32, 16, 3, 3}}, 1);
+  TensorId bias = b.filled("b", {DType::I32, {32}}, 0);
+  b.node("conv", OpKind::QConv2D, {x, w, bias}, {DType::I8, {1, 32, 16, 16}},
+         testing::withRequant(testing::convAttrs({1, 1}, {1, 1, 1, 1}, {1, 1}, 1), 8, -128, 127));
+  const Graph& g = b.g;
   EXPECT_EQ(nodeMacs(g, g.nodes[0]), 32 * 16 * 16 * 16 * 9);
   // 1179648 MACs and 8192 output elements at the platform file's per-MAC and per-element costs.
   const CpuCost& cost = p.cpu.cost;

@@ -80,7 +80,10 @@ Status scanTopLevelFields(const std::string& bytes) {
       r = readVarint(skip);
       if (r < 0) return notOnnx("malformed length of field '" + fd->name() + "'");
     }
-    if (r == 0 || skip > n - pos)
+    if (r == 0)  // the value or length varint itself is cut: there is no byte count to report
+      return error() << "truncated ONNX model: file ends inside field '" << fd->name()
+                     << "' at byte " << start;
+    if (skip > n - pos)
       return error() << "truncated ONNX model: field '" << fd->name() << "' at byte " << start
                      << " needs " << skip << " bytes but the file has " << (n - pos) << " left";
     pos += static_cast<size_t>(skip);
