@@ -93,6 +93,7 @@ Result<CompiledModel> compileModel(const CompileOptions& opts) {
   co.platform = m->platform.name;
   for (const AcceleratorDesc& a : m->platform.accelerators) co.accels.push_back(accelTarget(a));
   co.l1 = &m->l1;
+  co.forceOutputDir = opts.force;
   co.build.l2Bytes = m->platform.l2.bytes.value;
   co.build.l2PrivateBytes = m->platform.l2.hostPrivateBytes.value;
   if (opts.defaultProfile) co.build.profile = profileModeName(*opts.defaultProfile);

@@ -28,6 +28,7 @@ namespace htvm {
 struct CompileOptions {
   std::string modelPath;
   std::string outDir;
+  bool force = false;  // write into a non-empty outDir that htvm did not create (--force)
   std::string platform = "diana";  // name under platforms/ or a path to a platform file
   std::string conf = "mixed";      // cpu | digital | analog | mixed (HTVM's meaning)
   std::map<std::string, std::string> pins;  // node name -> accelerator name or "cpu"

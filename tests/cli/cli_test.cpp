@@ -119,6 +119,40 @@ TEST(Cli, NonFilesAndNonsenseTimeoutsAreRefusedByName) {
   fs::remove_all(d);
 }
 
+// -o: a non-empty directory htvm did not write is refused (or written into with --force, deleting
+// nothing); one it wrote loses the files the new compile does not write, so no accelerator source
+// of a previous mixed compile survives a cpu one; the filesystem root is refused always.
+TEST(Cli, OutputDirectoryIsNewEmptyOrHtvmsOwn) {
+  fs::path d = tempDir();
+  fs::create_directories(d / "mine");
+  writeFile(d / "mine" / "notes.txt", "keep me");
+  Outcome refused = runHtvm("compile " + kModel + " -o " + (d / "mine").string());
+  EXPECT_EQ(refused.code, 2) << refused.output;
+  EXPECT_THAT(refused.output, HasSubstr("'" + (d / "mine").string() +
+                                        "' is not empty and was not written by htvm"));
+  EXPECT_THAT(refused.output, HasSubstr("--force"));
+  EXPECT_FALSE(fs::exists(d / "mine" / "Makefile"));
+  Outcome forced = runHtvm("compile " + kModel + " -o " + (d / "mine").string() + " --force");
+  EXPECT_EQ(forced.code, 0) << forced.output;
+  EXPECT_EQ(readFile(d / "mine" / "notes.txt"), "keep me");
+
+  fs::path p = d / "proj";
+  ASSERT_EQ(runHtvm("compile " + kModel + " -o " + p.string() + " --conf mixed").code, 0);
+  ASSERT_TRUE(fs::exists(p / "src/accel_layers.c"));
+  writeFile(p / "user.txt", "not htvm's");
+  Outcome again = runHtvm("compile " + kModel + " -o " + p.string() + " --conf cpu");
+  EXPECT_EQ(again.code, 0) << again.output;
+  EXPECT_FALSE(fs::exists(p / "src/accel_layers.c"));
+  EXPECT_FALSE(fs::exists(p / "runtime/htvm_hal.h"));
+  EXPECT_TRUE(fs::exists(p / "src/cpu_layers.c"));
+  EXPECT_EQ(readFile(p / "user.txt"), "not htvm's");
+
+  Outcome root = runHtvm("compile " + kModel + " -o / --force");
+  EXPECT_EQ(root.code, 2) << root.output;
+  EXPECT_THAT(root.output, HasSubstr("refusing to write a project into the filesystem root"));
+  fs::remove_all(d);
+}
+
 TEST(Cli, BrokenModelFilesGiveCleanErrorsNamingTheFileAndTheReason) {
   fs::path d = tempDir();
   std::string real = readFile(kModel);

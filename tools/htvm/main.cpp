@@ -32,6 +32,8 @@ void addTargetOptions(CLI::App* app, htvm::CompileOptions& o) {
   app->add_option("--schedule", o.schedule, "accelerator schedule: ours (double-buffered tiles, L1 residency) or htvm (single buffer, blocking DMA, every layer through L2)")
       ->check(CLI::IsMember({"ours", "htvm"}))
       ->capture_default_str();
+  app->add_flag("--force", o.force,
+                "write into a non-empty -o directory that htvm did not create (deletes nothing)");
   app->add_flag("--verify-each", o.verifyEach, "run the IR verifier after every pass (the final graph is always verified)");
   app->add_option("--dump-after", o.dumpAfter, "print the IR after this pass to stdout: one of " + htvm::passNames());
 }

@@ -5,6 +5,7 @@
 
 #include <filesystem>
 #include <fstream>
+#include <set>
 
 #include "codegen/c/c_syntax.h"
 #include "codegen/c/emit_context.h"
@@ -140,6 +141,53 @@ Status writeFile(const std::filesystem::path& path, const std::string& text) {
   return ok();
 }
 
+// Marks a directory as written by htvm and lists the files it wrote there, one relative path a
+// line after a comment line, so that the next compile can remove the ones it no longer writes.
+constexpr const char* kMarker = ".htvm-project";
+
+// The output directory must be new, empty, or one htvm wrote before (its marker is there). A
+// non-empty directory without the marker holds somebody's files: it is refused unless `force`.
+// The filesystem root is refused either way. Returns the files the previous compile wrote.
+Result<std::vector<std::string>> claimOutputDir(const std::filesystem::path& dir, bool force) {
+  namespace fs = std::filesystem;
+  std::error_code ec;
+  if (fs::equivalent(dir, "/", ec))
+    return error() << "refusing to write a project into the filesystem root '" << dir.string() << "'";
+  std::vector<std::string> previous;
+  auto status = fs::status(dir, ec);
+  if (!fs::exists(status)) return previous;
+  if (!fs::is_directory(status))
+    return error() << "output '" << dir.string() << "' exists and is not a directory";
+  std::ifstream marker(dir / kMarker);
+  if (!marker) {
+    if (!fs::is_empty(dir, ec) && !force)
+      return error() << "output directory '" << dir.string()
+                     << "' is not empty and was not written by htvm (no " << kMarker
+                     << " in it): choose a new or empty directory, or pass --force to write "
+                        "into it anyway";
+    return previous;
+  }
+  for (std::string line; std::getline(marker, line);) {
+    // Only plain relative paths below dir: a tampered marker must not reach outside it.
+    fs::path rel(line);
+    bool below = !line.empty() && line[0] != '#' && rel.is_relative();
+    for (const fs::path& part : rel) below = below && part != "..";
+    if (below) previous.push_back(line);
+  }
+  return previous;
+}
+
+// Removes the files of the previous compile that this one did not write (another model's
+// accelerator layers, a runtime/ no longer needed), so no stale source is built with the new ones.
+void removeStale(const std::filesystem::path& dir, const std::vector<std::string>& previous,
+                 const std::vector<std::pair<std::string, std::string>>& files) {
+  std::set<std::string> now;
+  for (const auto& f : files) now.insert(f.first);
+  std::error_code ec;
+  for (const std::string& p : previous)
+    if (!now.count(p)) std::filesystem::remove(dir / p, ec);
+}
+
 }  // namespace
 
 Status emitC(const Graph& g, const ArenaPlan& plan, const CodegenOptions& opts,
@@ -178,6 +226,12 @@ Status emitC(const Graph& g, const ArenaPlan& plan, const CodegenOptions& opts,
     files.push_back({"src/platform.c", emitPlatformSource(ctx)});
     for (const RuntimeFile& f : runtimeFiles()) files.push_back({std::string("runtime/") + f.path, f.text});
   }
+  Result<std::vector<std::string>> previous = claimOutputDir(dir, opts.forceOutputDir);
+  if (!previous.ok()) return previous.diag();
+  removeStale(dir, previous.value(), files);
+  std::string marker = "# written by htvm; the next `htvm compile -o` here replaces these files\n";
+  for (const auto& f : files) marker += f.first + "\n";
+  HTVM_TRY(writeFile(dir / kMarker, marker));
   for (const auto& [name, text] : files) HTVM_TRY(writeFile(dir / name, text));
   return ok();
 }

@@ -49,9 +49,14 @@ struct CodegenOptions {
   std::vector<nlohmann::json> nodeReport;
   nlohmann::json reportExtra;  // merged into the top level of report.json
   BuildDefaults build;         // target.mk
+  // Write into a non-empty directory that htvm did not create (see emitC).
+  bool forceOutputDir = false;
 };
 
-// Writes the generated project into outDir (created if needed):
+// Writes the generated project into outDir (created if needed). outDir must be new, empty, or a
+// directory htvm wrote before (its marker file .htvm-project lists the files written; those this
+// compile does not write again are removed, other files such as build/ are left); any other
+// non-empty directory is an error unless opts.forceOutputDir. Files:
 //   include/htvm_model.h  src/network.c  src/cpu_layers.{c,h}  src/weights.{c,h}  report.json
 //   demo/main.c  include/htvm_profile.h  Makefile  htvm_rv32.ld   (fixed: runtime/project)
 //   demo/demo_config.h  project.mk  target.mk                     (what those read per model)
