@@ -96,6 +96,31 @@ TEST(CodegenProject, FixedFilesAreCopiedAndPerModelPartsGenerated) {
   EXPECT_FALSE(fs::exists(dir.path() / "runtime"));
 }
 
+// The platform's name is text from a file: in target.mk it stays inside its comment line. A newline
+// would end the comment and let the next line define a rule or run $(shell ...) whenever make
+// reads the file; a trailing backslash would pull the next line into the comment.
+TEST(CodegenProject, PlatformNameCannotInjectIntoMake) {
+  TempDir dir("mkinject");
+  Graph g = smallIntGraph();
+  CodegenOptions o = testOptions();
+  const fs::path flag = dir.path() / "pwned";
+  o.platform = "evil\n$(shell touch " + flag.string() + ")\nall:\\";
+  o.build.l2Bytes = 80000;
+  ASSERT_TRUE(emitC(g, planArena(g), o, dir.path().string()).ok());
+  std::string mk = readText(dir.path() / "target.mk");
+  const std::string first = mk.substr(0, mk.find('\n'));
+  EXPECT_EQ(first, "# target.mk: written by htvm for platform evil\\x0a$(shell touch " +
+                       flag.string() + ")\\x0aall:\\ ; read by the Makefile (command-line")
+      << mk;
+  EXPECT_NE(mk.find("\nHTVM_L2_BYTES = 80000\n"), std::string::npos) << mk;
+  ASSERT_EQ(shell("make -s -C '" + dir.path().string() + "' -n TARGET=rv32 > '" +
+                  (dir.path() / "n.log").string() + "' 2>&1"),
+            0)
+      << readText(dir.path() / "n.log");
+  EXPECT_FALSE(fs::exists(flag));
+  EXPECT_NE(readText(dir.path() / "n.log").find("--defsym=__htvm_l2_bytes=80000"), std::string::npos);
+}
+
 TEST(CodegenProject, TargetMkRecordsTheBuildDefaults) {
   TempDir unset("tmk0"), set("tmk1");
   Graph g = smallIntGraph();

@@ -82,6 +82,18 @@ std::string commentText(const std::string& s, bool keepNewlines) {
   return r;
 }
 
+std::string makeCommentText(const std::string& s) {
+  std::string r;
+  for (unsigned char c : s) {
+    if (c < 0x20 || c >= 0x7f)
+      r += fmt::format("\\x{:02x}", c);
+    else
+      r += static_cast<char>(c);
+  }
+  if (!r.empty() && r.back() == '\\') r += ' ';
+  return r;
+}
+
 std::string affine(const std::vector<std::pair<std::string, int64_t>>& terms, int64_t constant) {
   std::string r;
   auto append = [&](bool negative, const std::string& magnitude) {

@@ -30,6 +30,10 @@ std::string cStringLiteral(const std::string& s);
 // Text safe inside /* */ and pure ASCII (no comment delimiters, no trigraphs, no control
 // characters; bytes >= 0x80 written as \xNN).
 std::string commentText(const std::string& s, bool keepNewlines = false);
+// Text safe on one line of a make comment (target.mk, project.mk): printable ASCII only (other
+// bytes as \xNN, so a newline cannot end the comment and start a rule or a $(shell ...)), and no
+// trailing backslash (it would continue the comment onto the next line).
+std::string makeCommentText(const std::string& s);
 
 // Affine index expression `sum(var * coef) + constant`, omitting zero terms and unit factors:
 // affine({{"oh", 2}, {"kh", 1}}, -1) == "oh * 2 + kh - 1".

@@ -10,6 +10,7 @@
 #include <algorithm>
 
 #include "codegen/c/c_writer.h"
+#include "codegen/c/c_syntax.h"
 #include "codegen/c/emit_context.h"
 #include "codegen/c/runtime_files.h"
 
@@ -80,7 +81,7 @@ std::string emitTargetMk(const EmitContext& ctx) {
       "# target.mk: written by htvm for platform {}; read by the Makefile (command-line\n"
       "# settings override it). The rv32 link (htvm_rv32.ld) checks that everything fits these "
       "sizes.\n",
-      ctx.opts.platform);
+      makeCommentText(ctx.opts.platform));
   if (b.l2Bytes > 0) s += fmt::format("HTVM_L2_BYTES = {}\n", b.l2Bytes);
   if (b.l2PrivateBytes > 0) s += fmt::format("HTVM_L2_PRIVATE_BYTES = {}\n", b.l2PrivateBytes);
   if (!b.profile.empty()) s += "PROFILE ?= " + b.profile + "\n";
