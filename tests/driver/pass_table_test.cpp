@@ -48,12 +48,18 @@ TEST(PassTable, NamesAreUniqueAndListed) {
   EXPECT_EQ(passTable().front().name, std::string("import"));
 }
 
-TEST(PassTable, EveryPassRunsOnceInOrderAndItsStatisticsMatchTheGraph) {
+// ResNet8 lowered for the digital accelerator.
+Result<CompiledModel> lowerDigital(const std::string& schedule, bool verifyEach) {
   CompileOptions opts;
   opts.modelPath = kModel;
   opts.conf = "digital";
-  opts.verifyEach = true;
-  Result<CompiledModel> m = lowerModel(opts);
+  opts.schedule = schedule;
+  opts.verifyEach = verifyEach;
+  return lowerModel(opts);
+}
+
+TEST(PassTable, EveryPassRunsOnceInOrderAndItsStatisticsMatchTheGraph) {
+  Result<CompiledModel> m = lowerDigital("ours", true);
   ASSERT_TRUE(m.ok()) << m.diag().text();
   ASSERT_EQ(m->passes.size(), passTable().size());
   for (size_t i = 0; i < passTable().size(); ++i) {
@@ -121,11 +127,7 @@ TEST(PassTable, FailingPassIsLocatedInTheModelFile) {
 // reuses it for our schedule and tiles again only for the HTVM-style one, a different question.
 TEST(PassTable, PlanL1ReusesThePartitionsTilingForOurSchedule) {
   for (const std::string schedule : {"ours", "htvm"}) {
-    CompileOptions opts;
-    opts.modelPath = kModel;
-    opts.conf = "digital";
-    opts.schedule = schedule;
-    Result<CompiledModel> m = lowerModel(opts);
+    Result<CompiledModel> m = lowerDigital(schedule, false);
     ASSERT_TRUE(m.ok()) << m.diag().text();
     int64_t accel = 0;
     for (size_t i = 0; i < m->graph.nodes.size(); ++i) {

@@ -16,6 +16,7 @@ on an accelerator; the run fails if too few cases were actually tiled.
 import argparse
 import json
 import os
+import shutil
 import subprocess
 import sys
 import time
@@ -140,6 +141,7 @@ def main(argv=None):
         d = write_case(a.out, name, kind, p, a.seed + i)
         schedule = schedules[i % len(schedules)]
         proj = os.path.join(d, "build_" + schedule)
+        shutil.rmtree(proj, ignore_errors=True)  # a fresh project each run (htvm refuses foreign dirs)
         cmd = [a.htvm, "verify", os.path.join(d, "model.onnx"), "--inputs", os.path.join(d, "inputs.npy"),
                "--outputs", os.path.join(d, "outputs.npy"), "--platform", platform, "--conf", conf, "-o", proj]
         if len(schedules) > 1:
