@@ -166,14 +166,34 @@ ArenaPlan planArena(const Graph& g, int64_t alignment, InPlace inPlace) {
     return x.root < y.root;
   });
 
+  // Placed buffers by the steps they are alive at, so that finding a buffer's conflicts costs its
+  // lifetime's length, not the number of buffers placed (a graph of thousands of layers would
+  // otherwise be planned in quadratic time). Only for well-formed lifetimes; else all are scanned.
+  int steps = 0;
+  bool byStep = true;
+  for (const Buffer& b : buffers) {
+    byStep = byStep && b.live.first >= 0 && b.live.first <= b.live.last;
+    steps = std::max(steps, b.live.last + 1);
+  }
+  std::vector<std::vector<size_t>> liveAt(byStep ? static_cast<size_t>(steps) : 0);
+  std::vector<size_t> seenBy(buffers.size(), buffers.size());
   std::vector<size_t> placed;
   for (size_t bi : order) {
     Buffer& b = buffers[bi];
     // Already placed buffers alive at the same time, by offset: take the first gap that fits.
     std::vector<size_t> conflicts;
-    for (size_t pi : placed)
-      if (lifetimesIntersect(buffers[pi].live, b.live) && buffers[pi].size > 0)
-        conflicts.push_back(pi);
+    if (byStep) {
+      for (int s = b.live.first; s <= b.live.last; ++s)
+        for (size_t pi : liveAt[static_cast<size_t>(s)])
+          if (seenBy[pi] != bi && buffers[pi].size > 0) {
+            seenBy[pi] = bi;
+            conflicts.push_back(pi);
+          }
+    } else {
+      for (size_t pi : placed)
+        if (lifetimesIntersect(buffers[pi].live, b.live) && buffers[pi].size > 0)
+          conflicts.push_back(pi);
+    }
     std::sort(conflicts.begin(), conflicts.end(), [&](size_t x, size_t y) {
       return buffers[x].offset != buffers[y].offset ? buffers[x].offset < buffers[y].offset : x < y;
     });
@@ -185,6 +205,8 @@ ArenaPlan planArena(const Graph& g, int64_t alignment, InPlace inPlace) {
     }
     b.offset = candidate;
     placed.push_back(bi);
+    if (byStep)
+      for (int st = b.live.first; st <= b.live.last; ++st) liveAt[static_cast<size_t>(st)].push_back(bi);
     plan.size = std::max(plan.size, b.offset + b.size);
   }
   plan.size = alignUp(plan.size, alignment);
@@ -195,12 +217,18 @@ ArenaPlan planArena(const Graph& g, int64_t alignment, InPlace inPlace) {
     plan.bytes[t] = g.tensors[t].type.bytes();
   }
 
-  // Liveness lower bound: the peak, over steps, of the bytes of buffers alive at that step.
-  for (size_t s = 0; s < g.nodes.size(); ++s) {
-    int64_t liveBytes = 0;
-    for (const Buffer& b : buffers)
-      if (b.live.first <= static_cast<int>(s) && static_cast<int>(s) <= b.live.last)
-        liveBytes += b.size;
+  // Liveness lower bound: the peak, over steps, of the bytes of buffers alive at that step (a
+  // running sum of sizes added at a lifetime's first step and removed after its last).
+  const size_t ns = g.nodes.size();
+  std::vector<int64_t> delta(std::max(ns, static_cast<size_t>(steps)) + 1, 0);
+  for (const Buffer& b : buffers) {
+    if (b.live.last < 0 || b.live.first > b.live.last) continue;  // alive at no step
+    delta[static_cast<size_t>(std::max(b.live.first, 0))] += b.size;
+    delta[static_cast<size_t>(b.live.last) + 1] -= b.size;
+  }
+  int64_t liveBytes = 0;
+  for (size_t s = 0; s < ns; ++s) {
+    liveBytes += delta[s];
     plan.lowerBound = std::max(plan.lowerBound, liveBytes);
   }
   return plan;
