@@ -14,11 +14,6 @@
 /* HWC_C64_REV4 pads every pixel's channels to a multiple of this (fixed by the layout). */
 enum { LINE = 64 };
 
-static void check_aligned(const char* fn, uint32_t accel, const char* what, uint32_t off) {
-  if (off % 4u != 0)
-    sim_fail(fn, accel, "%s L1 offset %u is not 4-byte aligned", what, (unsigned)off);
-}
-
 int htvm_analog_load_weights(uint32_t accel, const int8_t* weights, uint16_t rows, uint16_t cols) {
   static const char fn[] = "htvm_analog_load_weights";
   const htvm_accel_desc* d = sim_accel(fn, accel, HTVM_KIND_ANALOG);
@@ -68,19 +63,10 @@ static void check_conv_cfg(const char* fn, uint32_t accel, const htvm_analog_con
   if (cfg->adc_lo > cfg->adc_hi || cfg->lo > cfg->hi)
     sim_fail(fn, accel, "empty clip range: adc [%d, %d], out [%d, %d]", cfg->adc_lo, cfg->adc_hi,
              cfg->lo, cfg->hi);
-  uint32_t need_h = (uint32_t)(cfg->oh - 1u) * cfg->stride_h + cfg->kh;
-  uint32_t need_w = (uint32_t)(cfg->ow - 1u) * cfg->stride_w + cfg->kw;
-  uint32_t have_h = (uint32_t)cfg->pad_t + cfg->ih + cfg->pad_b;
-  uint32_t have_w = (uint32_t)cfg->pad_l + cfg->iw + cfg->pad_r;
-  if (need_h > have_h || need_w > have_w)
-    sim_fail(fn, accel,
-             "output %ux%u with kernel %ux%u, stride %ux%u needs a %ux%u padded input, "
-             "have %ux%u (in %ux%u, pads t%u l%u b%u r%u)",
-             cfg->oh, cfg->ow, cfg->kh, cfg->kw, cfg->stride_h, cfg->stride_w, (unsigned)need_h,
-             (unsigned)need_w, (unsigned)have_h, (unsigned)have_w, cfg->ih, cfg->iw, cfg->pad_t,
-             cfg->pad_l, cfg->pad_b, cfg->pad_r);
-  check_aligned(fn, accel, "input", cfg->in_off);
-  check_aligned(fn, accel, "output", cfg->out_off);
+  sim_check_window(fn, accel, cfg->oh, cfg->ow, cfg->kh, cfg->kw, cfg->stride_h, cfg->stride_w,
+                   cfg->ih, cfg->iw, cfg->pad_t, cfg->pad_l, cfg->pad_b, cfg->pad_r);
+  sim_check_aligned(fn, accel, "input", cfg->in_off);
+  sim_check_aligned(fn, accel, "output", cfg->out_off);
 }
 
 /* The 6-bit ADC: floor(fl32(acc) / fl32(gain)), clipped to [lo, hi]. */

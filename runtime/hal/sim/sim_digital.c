@@ -21,11 +21,6 @@ static void check_shift(const char* fn, uint32_t accel, unsigned shift) {
 }
 
 /* REV4 is defined on aligned 32-bit words, so a job buffer must start on one. */
-static void check_aligned(const char* fn, uint32_t accel, const char* what, uint32_t off) {
-  if (off % 4u != 0)
-    sim_fail(fn, accel, "%s L1 offset %u is not 4-byte aligned", what, (unsigned)off);
-}
-
 static void check_stream_fits(const char* fn, uint32_t accel, const htvm_accel_desc* d,
                               uint64_t bytes) {
   if (bytes > d->weight_l1_bytes)
@@ -71,19 +66,10 @@ static void check_conv_cfg(const char* fn, uint32_t accel, const htvm_digital_co
     sim_fail(fn, accel, "depthwise needs c == k, got c %u k %u", cfg->c, cfg->k);
   check_shift(fn, accel, cfg->shift);
   /* The last output's window must end inside the padded input, or the job would read past it. */
-  uint32_t need_h = (uint32_t)(cfg->oh - 1u) * cfg->stride_h + cfg->kh;
-  uint32_t need_w = (uint32_t)(cfg->ow - 1u) * cfg->stride_w + cfg->kw;
-  uint32_t have_h = (uint32_t)cfg->pad_t + cfg->ih + cfg->pad_b;
-  uint32_t have_w = (uint32_t)cfg->pad_l + cfg->iw + cfg->pad_r;
-  if (need_h > have_h || need_w > have_w)
-    sim_fail(fn, accel,
-             "output %ux%u with kernel %ux%u, stride %ux%u needs a %ux%u padded input, "
-             "have %ux%u (in %ux%u, pads t%u l%u b%u r%u)",
-             cfg->oh, cfg->ow, cfg->kh, cfg->kw, cfg->stride_h, cfg->stride_w, (unsigned)need_h,
-             (unsigned)need_w, (unsigned)have_h, (unsigned)have_w, cfg->ih, cfg->iw, cfg->pad_t,
-             cfg->pad_l, cfg->pad_b, cfg->pad_r);
-  check_aligned(fn, accel, "input", cfg->in_off);
-  check_aligned(fn, accel, "output", cfg->out_off);
+  sim_check_window(fn, accel, cfg->oh, cfg->ow, cfg->kh, cfg->kw, cfg->stride_h, cfg->stride_w,
+                   cfg->ih, cfg->iw, cfg->pad_t, cfg->pad_l, cfg->pad_b, cfg->pad_r);
+  sim_check_aligned(fn, accel, "input", cfg->in_off);
+  sim_check_aligned(fn, accel, "output", cfg->out_off);
 }
 
 static int digital_conv(const char* fn, uint32_t accel, const htvm_digital_conv_cfg* cfg) {
@@ -176,8 +162,8 @@ static int digital_dense(const char* fn, uint32_t accel, const htvm_digital_dens
   if (!cfg->c || !cfg->k)
     sim_fail(fn, accel, "zero size: c %u k %u", cfg->c, cfg->k);
   check_shift(fn, accel, cfg->shift);
-  check_aligned(fn, accel, "input", cfg->in_off);
-  check_aligned(fn, accel, "output", cfg->out_off);
+  sim_check_aligned(fn, accel, "input", cfg->in_off);
+  sim_check_aligned(fn, accel, "output", cfg->out_off);
 
   const uint64_t c = cfg->c, k = cfg->k;
   const uint64_t cp = sim_round_up(c, LANES), kp = sim_round_up(k, LANES);
@@ -218,9 +204,9 @@ static int digital_add(const char* fn, uint32_t accel, const htvm_digital_add_cf
   if (cfg->bytes == 0 || cfg->bytes % 4u != 0)
     sim_fail(fn, accel, "operand size %u is not a positive multiple of 4", (unsigned)cfg->bytes);
   check_shift(fn, accel, cfg->shift);
-  check_aligned(fn, accel, "a", cfg->a_off);
-  check_aligned(fn, accel, "b", cfg->b_off);
-  check_aligned(fn, accel, "output", cfg->out_off);
+  sim_check_aligned(fn, accel, "a", cfg->a_off);
+  sim_check_aligned(fn, accel, "b", cfg->b_off);
+  sim_check_aligned(fn, accel, "output", cfg->out_off);
 
   const uint64_t n = cfg->bytes;
   const uint8_t* a = sim_l1_span(fn, accel, "a", cfg->a_off, n);

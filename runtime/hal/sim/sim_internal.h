@@ -73,6 +73,15 @@ typedef struct {
 /* Prints "htvm_sim: <fn>: accel <i> '<name>': <message>" to stderr and aborts. */
 _Noreturn void sim_fail(const char* fn, uint32_t accel, const char* fmt, ...) SIM_PRINTF_LIKE(3, 4);
 
+/* Aborts unless an L1 offset a job reads or writes is 4-byte aligned (whole words). */
+void sim_check_aligned(const char* fn, uint32_t accel, const char* what, uint32_t off);
+
+/* Aborts unless the last output's window of a conv job (oh x ow outputs, kernel kh x kw, strides
+ * sh x sw) ends inside its padded ih x iw input tile; the job would read past the tile otherwise. */
+void sim_check_window(const char* fn, uint32_t accel, uint32_t oh, uint32_t ow, uint32_t kh,
+                      uint32_t kw, uint32_t sh, uint32_t sw, uint32_t ih, uint32_t iw,
+                      uint32_t pad_t, uint32_t pad_l, uint32_t pad_b, uint32_t pad_r);
+
 /* Aborts unless htvm_hal_init has run. */
 void sim_check_init(const char* fn);
 

@@ -100,6 +100,27 @@ int htvm_hal_init(void) {
   return HTVM_OK;
 }
 
+void sim_check_aligned(const char* fn, uint32_t accel, const char* what, uint32_t off) {
+  if (off % 4u != 0)
+    sim_fail(fn, accel, "%s L1 offset %u is not 4-byte aligned", what, (unsigned)off);
+}
+
+void sim_check_window(const char* fn, uint32_t accel, uint32_t oh, uint32_t ow, uint32_t kh,
+                      uint32_t kw, uint32_t sh, uint32_t sw, uint32_t ih, uint32_t iw,
+                      uint32_t pad_t, uint32_t pad_l, uint32_t pad_b, uint32_t pad_r) {
+  uint32_t need_h = (oh - 1u) * sh + kh;
+  uint32_t need_w = (ow - 1u) * sw + kw;
+  uint32_t have_h = pad_t + ih + pad_b;
+  uint32_t have_w = pad_l + iw + pad_r;
+  if (need_h > have_h || need_w > have_w)
+    sim_fail(fn, accel,
+             "output %ux%u with kernel %ux%u, stride %ux%u needs a %ux%u padded input, "
+             "have %ux%u (in %ux%u, pads t%u l%u b%u r%u)",
+             (unsigned)oh, (unsigned)ow, (unsigned)kh, (unsigned)kw, (unsigned)sh, (unsigned)sw,
+             (unsigned)need_h, (unsigned)need_w, (unsigned)have_h, (unsigned)have_w, (unsigned)ih,
+             (unsigned)iw, (unsigned)pad_t, (unsigned)pad_l, (unsigned)pad_b, (unsigned)pad_r);
+}
+
 void sim_check_init(const char* fn) {
   if (!initialized)
     sim_fail(fn, SIM_NO_ACCEL, "called before htvm_hal_init");
