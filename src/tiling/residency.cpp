@@ -43,12 +43,15 @@ ResidencyResult decideResidency(const Graph& g, const Platform& p,
 
   // The schedule of layer i for a set of resident tensors: whole with its flags when it touches
   // one, else the tiler's choice.
+  auto touchesResident = [&](size_t i, const std::set<TensorId>& resident) {
+    bool any = resident.count(g.nodes[i].outputs[0]) > 0;
+    for (TensorId t : activations(g, g.nodes[i])) any = any || resident.count(t);
+    return any;
+  };
   auto scheduleOf = [&](size_t i, const std::set<TensorId>& resident) -> LayerSchedule {
+    if (!touchesResident(i, resident)) return *nodes[i].best;
     bool out = resident.count(g.nodes[i].outputs[0]) > 0;
     std::vector<TensorId> acts = activations(g, g.nodes[i]);
-    bool any = out;
-    for (TensorId t : acts) any = any || resident.count(t);
-    if (!any) return *nodes[i].best;
     LayerSchedule s = *nodes[i].whole;
     s.outResident = out;
     for (size_t k = 0; k < acts.size(); ++k) s.inResident[k] = resident.count(acts[k]) > 0;
@@ -77,11 +80,16 @@ ResidencyResult decideResidency(const Graph& g, const Platform& p,
     v.insert(producer[static_cast<size_t>(t)]);
     return v;
   };
+  // A layer's cycles under a set, without copying the tiler's schedule when the set leaves it be.
+  auto cyclesOf = [&](size_t i, const std::set<TensorId>& resident) {
+    return touchesResident(i, resident) ? scheduleOf(i, resident).cost.elapsed
+                                        : nodes[i].best->cost.elapsed;
+  };
   std::vector<int64_t> cost(n, 0);  // per layer, for the current set
   auto costAll = [&](const std::set<TensorId>& resident) {
     int64_t total = 0;
     for (size_t i = 0; i < n; ++i)
-      if (nodes[i].best) total += cost[i] = scheduleOf(i, resident).cost.elapsed;
+      if (nodes[i].best) total += cost[i] = cyclesOf(i, resident);
     return total;
   };
 
@@ -110,7 +118,7 @@ ResidencyResult decideResidency(const Graph& g, const Platform& p,
       std::vector<std::pair<size_t, int64_t>> updated;
       for (size_t i : touched(t)) {
         if (!nodes[i].best) continue;
-        int64_t c = scheduleOf(i, best).cost.elapsed;
+        int64_t c = cyclesOf(i, best);
         delta += c - cost[i];
         updated.push_back({i, c});
       }
