@@ -3,6 +3,7 @@
 #include <chrono>
 #include <filesystem>
 
+#include "backends/backends.h"
 #include "codegen/c/codegen.h"
 #include "driver/report_json.h"
 
@@ -13,35 +14,6 @@ using Clock = std::chrono::steady_clock;
 
 double secondsSince(Clock::time_point t) {
   return std::chrono::duration<double>(Clock::now() - t).count();
-}
-
-AccelTarget accelTarget(const AcceleratorDesc& a) {
-  AccelTarget t;
-  t.name = a.name;
-  t.kind = a.kind == AccelKind::Digital ? AccelTarget::Kind::Digital : AccelTarget::Kind::Analog;
-  t.actL1Bytes = a.l1.activationBytes.value;
-  t.weightL1Bytes = a.l1.weightBytes.value;
-  t.dmaSetupCycles = a.dma.setupCycles.value;
-  t.dmaBytesPerCycle = a.dma.bytesPerCycle.value;
-  t.dmaGranuleBytes = a.dma.granuleBytes.value;
-  t.jobSetupCycles = a.jobSetupCycles.value;
-  if (a.digital) {
-    t.peK = a.digital->peK.value;
-    t.peOx = a.digital->peOx.value;
-    t.blockCycles = a.digital->blockCycles.value;
-    t.fifoCycles = a.digital->fifoCycles.value;
-    t.weightFillBytesPerCycle = a.digital->weightFillBytesPerCycle.value;
-  }
-  if (a.analog) {
-    t.arrayRows = a.analog->arrayRows.value;
-    t.arrayCols = a.analog->arrayCols.value;
-    t.mvmCycles = a.analog->mvmCycles.value;
-    t.simdLanes = a.analog->simdLanes.value;
-    t.simdStages = a.analog->simdStages.value;
-    t.weightFillBytesPerCycle = a.analog->weightFillBytesPerCycle.value;
-    t.actLineBytes = a.analog->actLineBytes.value;
-  }
-  return t;
 }
 
 }  // namespace
@@ -75,7 +47,8 @@ Result<CompiledModel> lowerModel(const CompileOptions& opts) {
     for (const Pass& p : passTable()) known = known || opts.dumpAfter == p.name;
     if (!known) return error() << "unknown pass '" << opts.dumpAfter << "' for --dump-after: passes are " << passNames();
   }
-  Result<Platform> platform = platformByName(opts.platform);
+  Result<Platform> platform =
+      platformByName(opts.platform, opts.backends ? *opts.backends : builtinBackends());
   if (!platform.ok()) return platform.diag();
   m.platform = std::move(platform.value());
   HTVM_TRY(runPasses(ctx));
@@ -91,7 +64,7 @@ Result<CompiledModel> compileModel(const CompileOptions& opts) {
   co.modelName = std::filesystem::path(opts.modelPath).stem().string();
   co.sourceFile = std::filesystem::path(opts.modelPath).filename().string();
   co.platform = m->platform.name;
-  for (const AcceleratorDesc& a : m->platform.accelerators) co.accels.push_back(accelTarget(a));
+  co.accels = m->platform.accelerators;
   co.l1 = &m->l1;
   co.forceOutputDir = opts.force;
   co.build.l2Bytes = m->platform.l2.bytes.value;

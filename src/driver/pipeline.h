@@ -45,6 +45,9 @@ struct CompileOptions {
   // Makefile's own defaults apply (no profiling, -O2).
   std::optional<ProfileMode> defaultProfile;
   std::optional<int> defaultOptLevel;
+  // The accelerator kinds the platform file may name; null: the built-in ones (tests add their
+  // own kinds through a longer list).
+  const BackendList* backends = nullptr;
 };
 
 // Per accelerator layer: what the tiler did (for reports and the benchmark).

@@ -5,10 +5,10 @@
 namespace htvm {
 namespace {
 
-// Peak MACs per cycle that utilization is measured against: the digital PE array's.
+// Peak MACs per cycle that utilization is measured against: the first MAC array's.
 int64_t utilizationPeak(const Platform& p) {
   for (const AcceleratorDesc& a : p.accelerators)
-    if (a.digital) return a.digital->peakMacsPerCycle.value;
+    if (int64_t peak = a.backend->peakMacsPerCycle(a); peak > 0) return peak;
   return 256;
 }
 

@@ -188,8 +188,7 @@ void checkQAdd(const Graph& g, const Node& n, const QAddPattern& p, Failures& f)
   checkRequant(g, n, p.requant, p.layout, f);
 }
 
-void checkAnalogConv(const Graph& g, const Node& n, const AnalogConvPattern& p,
-                     const AnalogParams& arr, Failures& f) {
+void checkAnalogConv(const Graph& g, const Node& n, const AnalogConvPattern& p, Failures& f) {
   checkRequant(g, n, p.requant, p.layout, f);
   checkConv(g, n, p.conv, f);
   f.add(clipIn("adc clip", n.attrInt("adc_lo"), n.attrInt("adc_hi"), p.adcClip));
@@ -205,15 +204,6 @@ void checkAnalogConv(const Graph& g, const Node& n, const AnalogConvPattern& p,
     f.add(checkValues(g, n.inputs[2], "bn_k" + bn, dtypeMin(p.bnDtype), dtypeMax(p.bnDtype)));
   if (checkConstant(g, n, 3, "bn_l", f))
     f.add(checkValues(g, n.inputs[3], "bn_l" + bn, dtypeMin(p.bnDtype), dtypeMax(p.bnDtype)));
-  ConvDims d = convDims(g, n);
-  int64_t rows = d.c * d.kh * d.kw;
-  if (rows > arr.arrayRows.value)
-    f.add("rows C*kh*kw = " + std::to_string(d.c) + "*" + std::to_string(d.kh) + "*" +
-          std::to_string(d.kw) + " = " + std::to_string(rows) + " > array rows " +
-          std::to_string(arr.arrayRows.value));
-  if (d.k > arr.arrayCols.value)
-    f.add("cols K = " + std::to_string(d.k) + " > array cols " +
-          std::to_string(arr.arrayCols.value));
 }
 
 }  // namespace
@@ -237,9 +227,10 @@ std::vector<std::string> illegalRules(const Graph& g, const Node& n, const Accel
     case OpKind::QConv2D: checkQConv(g, n, *a.patterns.qconv2d, f); break;
     case OpKind::QDense: checkQDense(g, n, *a.patterns.qdense, f); break;
     case OpKind::QAdd: checkQAdd(g, n, *a.patterns.qadd, f); break;
-    case OpKind::AnalogConv2D: checkAnalogConv(g, n, *a.patterns.analogConv2d, *a.analog, f); break;
+    case OpKind::AnalogConv2D: checkAnalogConv(g, n, *a.patterns.analogConv2d, f); break;
     default: HTVM_CHECK(false) << "no pattern for " << n.name;
   }
+  if (a.backend->extraRules) a.backend->extraRules(g, n, a, f.rules);
   return f.rules;
 }
 

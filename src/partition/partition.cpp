@@ -13,14 +13,10 @@
 namespace htvm {
 namespace {
 
-bool confAllows(Conf c, AccelKind k) {
-  switch (c) {
-    case Conf::Cpu: return false;
-    case Conf::Digital: return k == AccelKind::Digital;
-    case Conf::Analog: return k == AccelKind::Analog;
-    case Conf::Mixed: return true;
-  }
-  return false;
+// cpu: no accelerator; mixed: all of them; a kind's name: the accelerators of that kind.
+bool confAllows(Conf c, const AcceleratorDesc& a) {
+  if (c == Conf::Cpu) return false;
+  return c == Conf::Mixed || std::string(confName(c)) == a.backend->kind;
 }
 
 std::string cyclesStr(double c) {
@@ -131,7 +127,7 @@ Options evaluate(const Walk& w, const Node& n, Conf conf) {
     const AcceleratorDesc& a = w.p.accelerators[i];
     std::optional<Layout> layout = patternLayout(a, n.op);
     if (!layout) continue;
-    if (!confAllows(conf, a.kind)) {
+    if (!confAllows(conf, a)) {
       o.hiddenByConf = true;
       continue;
     }
@@ -156,8 +152,8 @@ Result<NodeDecision> applyPin(const Walk& w, const Node& n, const Options& o, co
     return dec;
   }
   const AcceleratorDesc& a = w.p.accelerators[static_cast<size_t>(pin.core)];
-  if (!confAllows(conf, a.kind))
-    return error() << pin.text << ": accelerator '" << a.name << "' (" << accelKindName(a.kind)
+  if (!confAllows(conf, a))
+    return error() << pin.text << ": accelerator '" << a.name << "' (" << a.backend->kind
                    << ") is disabled by conf " << confName(conf);
   if (!patternLayout(a, n.op))
     return error() << pin.text << ": " << ref << ": " << a.name << " has no pattern for "

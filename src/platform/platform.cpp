@@ -16,7 +16,6 @@ namespace htvm {
 
 using nlohmann::json;
 
-const char* accelKindName(AccelKind k) { return k == AccelKind::Digital ? "digital" : "analog"; }
 
 int Platform::findAccelerator(const std::string& accelName) const {
   for (size_t i = 0; i < accelerators.size(); ++i)
@@ -62,14 +61,15 @@ class Loader {
 class Obj {
  public:
   Obj(Loader& ld, const json& j, std::string path, std::initializer_list<const char*> allowed)
+      : Obj(ld, j, std::move(path), std::vector<std::string>(allowed.begin(), allowed.end())) {}
+  Obj(Loader& ld, const json& j, std::string path, const std::vector<std::string>& allowed)
       : ld_(ld), j_(j), path_(std::move(path)) {
     if (!j.is_object()) ld.fail(path_, "must be an object, got " + describe(j));
     for (auto it = j.begin(); it != j.end(); ++it) {
-      bool known =
-          std::any_of(allowed.begin(), allowed.end(), [&](const char* k) { return it.key() == k; });
+      bool known = std::find(allowed.begin(), allowed.end(), it.key()) != allowed.end();
       if (known) continue;
       std::string list;
-      for (const char* k : allowed) list += (list.empty() ? "" : ", ") + std::string(k);
+      for (const std::string& k : allowed) list += (list.empty() ? "" : ", ") + k;
       ld.fail(path_, "unknown key '" + it.key() + "' (expected one of: " + list + ")");
     }
   }
@@ -327,42 +327,37 @@ DmaDesc dmaDesc(Loader& ld, const json& j, const std::string& path) {
           intParam(o, "granule_bytes", Sign::Positive)};
 }
 
-DigitalParams digitalParams(Loader& ld, const json& j, const std::string& path) {
-  Obj o(ld, j, path,
-        {"pe_k", "pe_ox", "peak_macs_per_cycle", "block_cycles", "fifo_cycles",
-         "weight_fill_bytes_per_cycle", "note"});
-  DigitalParams d;
-  d.peK = intParam(o, "pe_k", Sign::Positive);
-  d.peOx = intParam(o, "pe_ox", Sign::Positive);
-  d.peakMacsPerCycle = intParam(o, "peak_macs_per_cycle", Sign::Positive);
-  d.blockCycles = intParam(o, "block_cycles", Sign::NonNegative);
-  d.fifoCycles = intParam(o, "fifo_cycles", Sign::NonNegative);
-  d.weightFillBytesPerCycle = intParam(o, "weight_fill_bytes_per_cycle", Sign::Positive);
-  if (d.peakMacsPerCycle.value != d.peK.value * d.peOx.value)
-    ld.fail(o.at("peak_macs_per_cycle"),
-            "must equal pe_k * pe_ox = " + std::to_string(d.peK.value * d.peOx.value) + ", got " +
-                std::to_string(d.peakMacsPerCycle.value));
-  return d;
+// The kind's parameters, by its backend's schema, in that order.
+std::vector<Param<int64_t>> kindParams(Loader& ld, const json& j, const std::string& path,
+                                       const AccelBackend& b) {
+  std::vector<std::string> keys;
+  for (const ParamSpec& p : b.params) keys.push_back(p.key);
+  keys.push_back("note");
+  Obj o(ld, j, path, keys);
+  std::vector<Param<int64_t>> params;
+  for (const ParamSpec& p : b.params)
+    params.push_back(intParam(o, p.key, p.positive ? Sign::Positive : Sign::NonNegative));
+  return params;
 }
 
-AnalogParams analogParams(Loader& ld, const json& j, const std::string& path) {
-  Obj o(ld, j, path,
-        {"array_rows", "array_cols", "input_bits", "output_bits", "mvm_cycles", "simd_lanes",
-         "simd_stages", "weight_fill_bytes_per_cycle", "act_line_bytes", "note"});
-  AnalogParams a;
-  a.arrayRows = intParam(o, "array_rows", Sign::Positive);
-  a.arrayCols = intParam(o, "array_cols", Sign::Positive);
-  a.inputBits = intParam(o, "input_bits", Sign::Positive);
-  a.outputBits = intParam(o, "output_bits", Sign::Positive);
-  a.mvmCycles = intParam(o, "mvm_cycles", Sign::NonNegative);
-  a.simdLanes = intParam(o, "simd_lanes", Sign::Positive);
-  a.simdStages = intParam(o, "simd_stages", Sign::NonNegative);
-  a.weightFillBytesPerCycle = intParam(o, "weight_fill_bytes_per_cycle", Sign::Positive);
-  a.actLineBytes = intParam(o, "act_line_bytes", Sign::Positive);
-  return a;
+// Pattern parsers by JSON key; a backend lists the keys its kind accepts.
+void parsePattern(Loader& ld, const Obj& pats, const std::string& key, Patterns& out) {
+  const json& j = pats.req(key);
+  std::string path = pats.at(key);
+  if (key == "qconv2d")
+    out.qconv2d = qconvPattern(ld, j, path);
+  else if (key == "qdense")
+    out.qdense = qdensePattern(ld, j, path);
+  else if (key == "qadd")
+    out.qadd = qaddPattern(ld, j, path);
+  else if (key == "analog_conv2d")
+    out.analogConv2d = analogConvPattern(ld, j, path);
+  else
+    HTVM_CHECK(false) << "backend accepts pattern '" << key << "' that no parser reads";
 }
 
-AcceleratorDesc accelerator(Loader& ld, const json& j, const std::string& path) {
+AcceleratorDesc accelerator(Loader& ld, const json& j, const std::string& path,
+                            const BackendList& backends) {
   Obj o(ld, j, path,
         {"name", "kind", "note", "job_setup_cycles", "l1", "dma", "compute", "patterns"});
   AcceleratorDesc a;
@@ -370,36 +365,33 @@ AcceleratorDesc accelerator(Loader& ld, const json& j, const std::string& path) 
   if (a.name.empty() || a.name == "cpu")
     ld.fail(o.at("name"), "must be non-empty and not \"cpu\" (reserved)");
   std::string kind = str(o, "kind");
-  if (kind == "digital")
-    a.kind = AccelKind::Digital;
-  else if (kind == "analog")
-    a.kind = AccelKind::Analog;
-  else
-    ld.fail(o.at("kind"), "must be \"digital\" or \"analog\", got \"" + kind + "\"");
+  for (const AccelBackend* b : backends)
+    if (kind == b->kind) a.backend = b;
+  if (a.backend == nullptr) {
+    std::string list;
+    for (size_t i = 0; i < backends.size(); ++i)
+      list += std::string(i == 0 ? "" : i + 1 == backends.size() ? " or " : ", ") + "\"" +
+              backends[i]->kind + "\"";
+    ld.fail(o.at("kind"), "must be " + list + ", got \"" + kind + "\"");
+  }
   a.jobSetupCycles = intParam(o, "job_setup_cycles", Sign::NonNegative);
   Obj l1(ld, o.req("l1"), o.at("l1"), {"activation_bytes", "weight_bytes", "note"});
   a.l1 = {intParam(l1, "activation_bytes", Sign::Positive),
           intParam(l1, "weight_bytes", Sign::Positive)};
   a.dma = dmaDesc(ld, o.req("dma"), o.at("dma"));
-  if (a.kind == AccelKind::Digital) {
-    a.digital = digitalParams(ld, o.req("compute"), o.at("compute"));
-    Obj pats(ld, o.req("patterns"), o.at("patterns"), {"qconv2d", "qdense", "qadd", "note"});
-    if (pats.has("qconv2d"))
-      a.patterns.qconv2d = qconvPattern(ld, pats.req("qconv2d"), pats.at("qconv2d"));
-    if (pats.has("qdense"))
-      a.patterns.qdense = qdensePattern(ld, pats.req("qdense"), pats.at("qdense"));
-    if (pats.has("qadd")) a.patterns.qadd = qaddPattern(ld, pats.req("qadd"), pats.at("qadd"));
-  } else {
-    a.analog = analogParams(ld, o.req("compute"), o.at("compute"));
-    Obj pats(ld, o.req("patterns"), o.at("patterns"), {"analog_conv2d", "note"});
-    if (pats.has("analog_conv2d"))
-      a.patterns.analogConv2d =
-          analogConvPattern(ld, pats.req("analog_conv2d"), pats.at("analog_conv2d"));
-  }
+  const AccelBackend& b = *a.backend;
+  a.params = kindParams(ld, o.req("compute"), o.at("compute"), b);
+  if (b.checkParams)
+    if (auto bad = b.checkParams(a)) ld.fail(o.at("compute") + "." + bad->first, bad->second);
+  std::vector<std::string> patternKeys(b.patterns.begin(), b.patterns.end());
+  patternKeys.push_back("note");
+  Obj pats(ld, o.req("patterns"), o.at("patterns"), patternKeys);
+  for (const char* key : b.patterns)
+    if (pats.has(key)) parsePattern(ld, pats, key, a.patterns);
   return a;
 }
 
-Platform platform(Loader& ld, const json& j) {
+Platform platform(Loader& ld, const json& j, const BackendList& backends) {
   Obj top(ld, j, "", {"name", "note", "cpu", "l2", "accelerators"});
   Platform p;
   p.name = str(top, "name");
@@ -421,7 +413,7 @@ Platform platform(Loader& ld, const json& j) {
   if (!accs.is_array()) ld.fail("accelerators", "must be an array, got " + describe(accs));
   for (size_t i = 0; i < accs.size(); ++i) {
     std::string path = "accelerators[" + std::to_string(i) + "]";
-    AcceleratorDesc a = accelerator(ld, accs[i], path);
+    AcceleratorDesc a = accelerator(ld, accs[i], path, backends);
     if (p.findAccelerator(a.name) >= 0)
       ld.fail(path + ".name", "duplicate accelerator name \"" + a.name + "\"");
     p.accelerators.push_back(std::move(a));
@@ -430,8 +422,7 @@ Platform platform(Loader& ld, const json& j) {
   // build sizes it with one 32-bit constant.
   int64_t pool = 0;
   for (const AcceleratorDesc& a : p.accelerators) {
-    pool += a.l1.activationBytes.value + a.l1.weightBytes.value;
-    if (a.analog) pool += a.analog->arrayRows.value * a.analog->arrayCols.value;
+    pool += a.l1.activationBytes.value + a.l1.weightBytes.value + a.backend->extraSimBytes(a);
   }
   if (pool > kMaxPlatformInt)
     ld.fail("accelerators", "memories total " + std::to_string(pool) + " bytes, more than the " +
@@ -442,7 +433,7 @@ Platform platform(Loader& ld, const json& j) {
 
 }  // namespace
 
-Result<Platform> loadPlatform(const std::string& path) {
+Result<Platform> loadPlatform(const std::string& path, const BackendList& backends) {
   // A platform file is a few kB of JSON; anything else (a directory, a device, a FIFO, a huge
   // file) is refused before reading, so that reading can neither throw nor block.
   constexpr uintmax_t kMaxBytes = 16u << 20;
@@ -467,7 +458,7 @@ Result<Platform> loadPlatform(const std::string& path) {
   }
   Loader ld(path);
   try {
-    Platform p = platform(ld, j);
+    Platform p = platform(ld, j, backends);
     p.file = path;
     return p;
   } catch (const LoadError& e) {
@@ -475,11 +466,12 @@ Result<Platform> loadPlatform(const std::string& path) {
   }
 }
 
-Result<Platform> platformByName(const std::string& nameOrPath, const std::string& platformsDir) {
+Result<Platform> platformByName(const std::string& nameOrPath, const BackendList& backends,
+                                const std::string& platformsDir) {
   bool isPath =
       nameOrPath.find('/') != std::string::npos ||
       (nameOrPath.size() > 5 && nameOrPath.compare(nameOrPath.size() - 5, 5, ".json") == 0);
-  if (isPath) return loadPlatform(nameOrPath);
+  if (isPath) return loadPlatform(nameOrPath, backends);
   std::string file = platformsDir + "/" + nameOrPath + ".json";
   std::error_code ec;
   if (!std::filesystem::is_regular_file(file, ec)) {
@@ -492,7 +484,7 @@ Result<Platform> platformByName(const std::string& nameOrPath, const std::string
     return error() << "unknown platform '" << nameOrPath << "' (no file " << file
                    << "; available: " << (list.empty() ? "none" : list) << ")";
   }
-  return loadPlatform(file);
+  return loadPlatform(file, backends);
 }
 
 }  // namespace htvm

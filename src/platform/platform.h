@@ -3,7 +3,7 @@
 // a JSON file in platforms/ (schema: platforms/diana.json is the reference; every object key is
 // checked, unknown keys are errors). Accelerators are numbered in file order; that index is
 // `Node::accel` and the HAL's accelerator number. Adding an accelerator of an existing kind is a
-// JSON edit; a new kind needs a backend (legality, cost, emitter) and a simulator file.
+// JSON edit; a new kind needs a backend (backends/backend.h) and a simulator file.
 //
 // Every numeric parameter keeps whether it is an assumption (no source backs it; DIANA.md [A] or
 // an open question) so that reports can list what the numbers rest on.
@@ -14,6 +14,7 @@
 #include <string>
 #include <vector>
 
+#include "backends/backend.h"
 #include "ir/types.h"
 #include "support/diag.h"
 
@@ -67,26 +68,6 @@ struct DmaDesc {
 struct L1Desc {
   Param<int64_t> activationBytes;
   Param<int64_t> weightBytes;  // digital weight memory, or the analog array's bytes
-};
-
-enum class AccelKind { Digital, Analog };
-const char* accelKindName(AccelKind k);  // "digital", "analog"
-
-struct DigitalParams {
-  Param<int64_t> peK, peOx;  // spatial unrolling: output channels x output columns
-  Param<int64_t> peakMacsPerCycle;
-  Param<int64_t> blockCycles;  // per pe_k x pe_ox output block
-  Param<int64_t> fifoCycles;   // per (input channel, kernel row)
-  Param<int64_t> weightFillBytesPerCycle;
-};
-
-struct AnalogParams {
-  Param<int64_t> arrayRows, arrayCols;
-  Param<int64_t> inputBits, outputBits;
-  Param<int64_t> mvmCycles;  // per array pass
-  Param<int64_t> simdLanes, simdStages;
-  Param<int64_t> weightFillBytesPerCycle;
-  Param<int64_t> actLineBytes;
 };
 
 // ---- Pattern constraints (what a core accepts, as data) -------------------------------------
@@ -171,13 +152,16 @@ struct Patterns {
 
 struct AcceleratorDesc {
   std::string name;
-  AccelKind kind = AccelKind::Digital;
+  const AccelBackend* backend = nullptr;  // its kind (never null once loaded)
   Param<int64_t> jobSetupCycles;
   L1Desc l1;
   DmaDesc dma;
-  std::optional<DigitalParams> digital;  // set iff kind == Digital
-  std::optional<AnalogParams> analog;    // set iff kind == Analog
+  // The kind's parameters ("compute"), in the order of backend->params; each backend names the
+  // indices it reads.
+  std::vector<Param<int64_t>> params;
   Patterns patterns;
+
+  int64_t param(size_t i) const { return params.at(i).value; }
 };
 
 struct Platform {
@@ -192,13 +176,14 @@ struct Platform {
   int findAccelerator(const std::string& name) const;
 };
 
-// Loads and validates a platform file. Errors name the file and the JSON key path, e.g.
+// Loads and validates a platform file; an accelerator's "kind" names one of `backends`, whose
+// schema its "compute" and "patterns" follow. Errors name the file and the JSON key path, e.g.
 // "platforms/x.json: accelerators[1].l1.activation_bytes: must be a positive integer, got -3".
-Result<Platform> loadPlatform(const std::string& path);
+Result<Platform> loadPlatform(const std::string& path, const BackendList& backends);
 
 // "diana" / "host" resolve to <platformsDir>/<name>.json; anything containing '/' or ending in
 // ".json" is a path.
-Result<Platform> platformByName(const std::string& nameOrPath,
+Result<Platform> platformByName(const std::string& nameOrPath, const BackendList& backends,
                                 const std::string& platformsDir = HTVM_PLATFORMS_DIR);
 
 }  // namespace htvm

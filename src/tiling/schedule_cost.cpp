@@ -36,42 +36,7 @@ ScheduleCost Timeline::finish() const {
 }
 
 JobCycles tileJobCycles(const TileLayer& l, const TileJob& j, const AcceleratorDesc& a) {
-  ModeledCycles m;
-  JobCycles r;
-  ConvDims d = l.conv;
-  d.c = j.c;
-  d.k = j.k;
-  d.ih = j.ih;
-  d.iw = j.iw;
-  d.oh = j.oh;
-  d.ow = j.ow;
-  d.padT = j.padT;
-  d.padB = j.padB;
-  d.padL = j.padL;
-  d.padR = j.padR;
-  switch (l.op) {
-    case TileOp::Conv:
-      m = digitalConvCycles(a, d);
-      break;
-    case TileOp::Depthwise:
-      d.c = d.k = 1;  // one job per channel, each the conv formula with C = 1, K = pe_k
-      m = digitalDepthwiseCycles(a, d);
-      r.count = j.k;
-      break;
-    case TileOp::Dense:
-      m = digitalDenseCycles(a, j.c, j.k);
-      break;
-    case TileOp::Add:
-      m = digitalAddCycles(a, j.addBytes);
-      break;
-    case TileOp::AnalogConv:
-      m = analogConvCycles(a, d);
-      break;
-  }
-  r.setup = m.setup;
-  r.compute = m.compute;
-  r.weights = m.weights;
-  return r;
+  return a.backend->jobCycles(l, j, a);
 }
 
 int64_t xferCycles(const DmaDesc& d, const Xfer& x) {
@@ -104,17 +69,17 @@ struct Replay {
     JobCycles c = tileJobCycles(l, s.steps[step].job, a);
     for (int64_t i = 0; i < c.count; ++i) t.job(c.setup, c.compute, c.weights);
   }
-  void analogLoad() {
-    ModeledCycles m = analogWeightLoadCycles(a, l.conv.c * l.conv.kh * l.conv.kw);
+  void loadWeights() {
+    JobCycles m = a.backend->preloadCycles(l, a);
     t.job(m.setup, m.compute, m.weights);
     t.jobWait();
   }
 
-  // Double-buffered: copy tile 0 (overlapping the analog array load), then per step: queue the
+  // Double-buffered: copy tile 0 (overlapping the hoisted weight load), then per step: queue the
   // next input tile and the previous step's output, run the job, wait for all three.
   void runDouble() {
     int64_t first = copyIn(s.steps[0].inTile);
-    if (s.analogLoad) analogLoad();
+    if (s.preload) loadWeights();
     t.wait(first);
     for (size_t i = 0; i < s.steps.size(); ++i) {
       int64_t pre = s.steps[i].prefetch >= 0 ? copyIn(s.steps[i].prefetch) : 0;
@@ -129,7 +94,7 @@ struct Replay {
 
   // Single buffer, blocking (HTVM/DORY): copy in, job, copy out, one after the other.
   void runSingle() {
-    if (s.analogLoad) analogLoad();
+    if (s.preload) loadWeights();
     for (size_t i = 0; i < s.steps.size(); ++i) {
       if (s.steps[i].load >= 0) t.wait(copyIn(s.steps[i].load));
       runJob(i);

@@ -40,10 +40,7 @@ class Timeline {
   ScheduleCost cost_;
 };
 
-// One HAL job call of a tile: `count` identical jobs (depthwise: one per channel, otherwise 1).
-struct JobCycles {
-  int64_t setup = 0, compute = 0, weights = 0, count = 1;
-};
+// One HAL job call of a tile, as the accelerator's backend models it.
 JobCycles tileJobCycles(const TileLayer& l, const TileJob& j, const AcceleratorDesc& a);
 
 // Cycles of one copy: calls x (dma_setup + ceil(round_up(rowBytes, granule) / bytes_per_cycle)).

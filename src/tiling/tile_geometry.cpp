@@ -116,24 +116,44 @@ TileJob spatialJob(int64_t oy0, int64_t oh, int64_t ox0, int64_t ow, const Span&
   return j;
 }
 
-// Conv, depthwise (digital, CHW_W16) and analog conv (HWC_C64): spatial tiles outer, channel
-// tiles inner.
-void buildConv(const TileLayer& l, const TileSizes& z, LayerSchedule& s) {
+// A Window layer's tile sizes as requested, clamped to the layer and rounded to its multiples.
+TileSizes windowSizes(const TileLayer& l, const TileSizes& z) {
   const ConvDims& d = l.conv;
-  bool analog = l.op == TileOp::AnalogConv, dw = l.op == TileOp::Depthwise;
-  int64_t tk = analog ? d.k : std::clamp<int64_t>(z.k, 1, d.k);
-  if (l.op == TileOp::Conv && tk < d.k) tk = std::min(roundUp(tk, kLanes), d.k);
-  int64_t th = std::clamp<int64_t>(z.h, 1, d.oh);
-  int64_t tw = std::clamp<int64_t>(z.w, 1, d.ow);
-  if (!columnTilingAllowed(l)) tw = d.ow;
-  if (!analog && tw < d.ow) tw = std::min(roundUp(tw, kLanes), d.ow);
+  int64_t tk = l.kMultiple == 0 ? d.k : std::clamp<int64_t>(z.k, 1, d.k);
+  if (l.kMultiple > 1 && tk < d.k) tk = std::min(roundUp(tk, l.kMultiple), d.k);
+  int64_t tw = columnTilingAllowed(l) ? std::clamp<int64_t>(z.w, 1, d.ow) : d.ow;
+  if (l.wMultiple > 1 && tw < d.ow) tw = std::min(roundUp(tw, l.wMultiple), d.ow);
+  return {tk, std::clamp<int64_t>(z.h, 1, d.oh), tw, 0, z.scheme};
+}
+
+// Output-channel tiles of a Vector layer.
+int64_t vectorTileK(const TileLayer& l, const TileSizes& z) {
+  int64_t tk = std::clamp<int64_t>(z.k, 1, l.denseK);
+  if (l.kMultiple > 1 && tk < l.denseK) tk = std::min(roundUp(tk, l.kMultiple), l.denseK);
+  return tk;
+}
+
+int64_t flatTileBytes(const TileLayer& l, const TileSizes& z, const AcceleratorDesc& a) {
+  int64_t t = std::clamp<int64_t>(z.bytes, 1, l.addBytes);
+  if (t < l.addBytes)
+    t = std::min(roundUp(t, std::max(a.dma.granuleBytes.value, kWord)), l.addBytes);
+  return t;
+}
+
+// Window layers: spatial tiles outer, channel tiles inner; copies in the layer's layout
+// (CHW_W16_REV4 planes or HWC_C64_REV4 pixel lines).
+void buildWindow(const TileLayer& l, const TileSizes& z, const AcceleratorDesc& a,
+                 LayerSchedule& s) {
+  const ConvDims& d = l.conv;
+  bool hwc = l.layout == Layout::HWC_C64_REV4, dw = d.depthwise;
+  TileSizes one = windowSizes(l, z);
+  int64_t tk = one.k, th = one.h, tw = one.w;
   s.tileK = tk;
   s.tileH = th;
   s.tileW = tw;
   s.numK = ceilDiv(d.k, tk);
   s.numH = ceilDiv(d.oh, th);
   s.numW = ceilDiv(d.ow, tw);
-  int64_t convBlock = convStreamBytes(d.c, kLanes, d.kh, d.kw);
   for (int64_t r = 0; r < s.numH; ++r) {
     int64_t oy0 = r * th, oh = std::min(th, d.oh - oy0);
     Span v = inputSpan(oy0, oh, d.oh, d.strideH, d.kh, d.padT, d.ih);
@@ -143,8 +163,8 @@ void buildConv(const TileLayer& l, const TileSizes& z, LayerSchedule& s) {
       int32_t shared = static_cast<int32_t>(s.inTiles.size());
       if (!dw) {
         InputTile in;
-        in.operands.push_back(analog ? hwcTile(v.i0, v.n, h.i0, h.n, d.iw, d.c)
-                                     : chwTile(0, d.c, v.i0, v.n, h.i0, h.n, d.ih, d.iw));
+        in.operands.push_back(hwc ? hwcTile(v.i0, v.n, h.i0, h.n, d.iw, d.c)
+                                  : chwTile(0, d.c, v.i0, v.n, h.i0, h.n, d.ih, d.iw));
         s.inTiles.push_back(in);
       }
       for (int64_t j = 0; j < s.numK; ++j) {
@@ -159,45 +179,41 @@ void buildConv(const TileLayer& l, const TileSizes& z, LayerSchedule& s) {
           in.operands.push_back(chwTile(k0, kn, v.i0, v.n, h.i0, h.n, d.ih, d.iw));
           st.inTile = static_cast<int32_t>(s.inTiles.size());
           s.inTiles.push_back(in);
-          st.job.weightOffset = k0 * depthwiseBlockBytes(d.kh, d.kw);
         } else {
           st.inTile = shared;
-          st.job.weightOffset = analog ? 0 : k0 / kLanes * convBlock;
         }
-        st.out = analog ? hwcTile(oy0, oh, ox0, ow, d.ow, d.k)
-                        : chwOutTile(k0, kn, oy0, oh, ox0, ow, d.oh, d.ow);
+        st.job.weightOffset = a.backend->weightOffset(l, st.job, tk);
+        st.out = hwc ? hwcTile(oy0, oh, ox0, ow, d.ow, d.k)
+                     : chwOutTile(k0, kn, oy0, oh, ox0, ow, d.oh, d.ow);
         s.steps.push_back(st);
       }
     }
   }
-  s.analogLoad = analog;
+  s.preload = l.preload;
 }
 
-void buildDense(const TileLayer& l, const TileSizes& z, LayerSchedule& s) {
-  int64_t tk = std::clamp<int64_t>(z.k, 1, l.denseK);
-  if (tk < l.denseK) tk = std::min(roundUp(tk, kLanes), l.denseK);
+void buildVector(const TileLayer& l, const TileSizes& z, const AcceleratorDesc& a,
+                 LayerSchedule& s) {
+  int64_t tk = vectorTileK(l, z);
   s.tileK = tk;
   s.numK = ceilDiv(l.denseK, tk);
   InputTile in;
   in.operands.push_back(oneCall(0, roundUp(l.denseC, kLanes)));
   s.inTiles.push_back(in);
-  int64_t offset = 0;
   for (int64_t j = 0; j < s.numK; ++j) {
     TileStep st;
     st.job.k0 = j * tk;
     st.job.k = std::min(tk, l.denseK - st.job.k0);
     st.job.c = l.denseC;
-    st.job.weightOffset = offset;
-    offset += denseStreamBytes(l.denseC, st.job.k);
+    st.job.weightOffset = a.backend->weightOffset(l, st.job, tk);
     st.out = oneCall(st.job.k0, roundUp(st.job.k, kLanes));
     s.steps.push_back(st);
   }
 }
 
-void buildAdd(const TileLayer& l, const TileSizes& z, const AcceleratorDesc& a, LayerSchedule& s) {
+void buildFlat(const TileLayer& l, const TileSizes& z, const AcceleratorDesc& a, LayerSchedule& s) {
   int64_t total = l.addBytes;
-  int64_t t = std::clamp<int64_t>(z.bytes, 1, total);
-  if (t < total) t = std::min(roundUp(t, std::max(a.dma.granuleBytes.value, kWord)), total);
+  int64_t t = flatTileBytes(l, z, a);
   s.tileBytes = t;
   for (int64_t off = 0; off < total; off += t) {
     int64_t n = std::min(t, total - off);
@@ -241,96 +257,36 @@ void assignBuffers(LayerSchedule& s) {
 
 // Bytes the job itself reads from its input buffer / writes to its output buffer.
 int64_t jobReadBytes(const TileLayer& l, const TileJob& j) {
-  switch (l.op) {
-    case TileOp::Conv:
-    case TileOp::Depthwise:
-      return j.c * j.ih * roundUp(j.iw, kLanes);
-    case TileOp::AnalogConv:
-      return j.ih * j.iw * roundUp(l.conv.c, kLine);
-    case TileOp::Dense:
-      return roundUp(l.denseC, kLanes);
-    case TileOp::Add:
-      return j.addBytes;
+  switch (l.shape) {
+    case TileShape::Window:
+      return l.layout == Layout::HWC_C64_REV4 ? j.ih * j.iw * roundUp(l.conv.c, kLine)
+                                              : j.c * j.ih * roundUp(j.iw, kLanes);
+    case TileShape::Vector: return roundUp(l.denseC, kLanes);
+    case TileShape::Flat: return j.addBytes;
   }
   return 0;
 }
 
 int64_t jobWriteBytes(const TileLayer& l, const TileJob& j) {
-  switch (l.op) {
-    case TileOp::Conv:
-    case TileOp::Depthwise:
-      return j.k * j.oh * roundUp(j.ow, kLanes);
-    case TileOp::AnalogConv:
-      return j.oh * j.ow * roundUp(l.conv.k, kLine);
-    case TileOp::Dense:
-      return roundUp(j.k, kLanes);
-    case TileOp::Add:
-      return j.addBytes;
+  switch (l.shape) {
+    case TileShape::Window:
+      return l.layout == Layout::HWC_C64_REV4 ? j.oh * j.ow * roundUp(l.conv.k, kLine)
+                                              : j.k * j.oh * roundUp(j.ow, kLanes);
+    case TileShape::Vector: return roundUp(j.k, kLanes);
+    case TileShape::Flat: return j.addBytes;
   }
   return 0;
 }
 
 }  // namespace
 
-const char* tileOpName(TileOp op) {
-  switch (op) {
-    case TileOp::Conv:
-      return "conv";
-    case TileOp::Depthwise:
-      return "depthwise";
-    case TileOp::Dense:
-      return "dense";
-    case TileOp::Add:
-      return "add";
-    case TileOp::AnalogConv:
-      return "analog conv";
-  }
-  return "?";
-}
-
 std::optional<TileLayer> tileLayerOf(const Graph& g, const Node& n, const AcceleratorDesc& a) {
-  TileLayer l;
-  const Patterns& p = a.patterns;
-  switch (n.op) {
-    case OpKind::QConv2D:
-      if (!p.qconv2d) return std::nullopt;
-      l.conv = convDims(g, n);
-      l.op = l.conv.depthwise ? TileOp::Depthwise : TileOp::Conv;
-      return l;
-    case OpKind::AnalogConv2D:
-      if (!p.analogConv2d) return std::nullopt;
-      l.conv = convDims(g, n);
-      l.op = TileOp::AnalogConv;
-      return l;
-    case OpKind::QDense:
-      if (!p.qdense) return std::nullopt;
-      l.op = TileOp::Dense;
-      l.denseC = g.type(n.inputs[0]).shape.at(1);
-      l.denseK = g.type(n.outputs[0]).shape.at(1);
-      return l;
-    case OpKind::QAdd: {
-      if (!p.qadd) return std::nullopt;
-      const TensorType& t = g.type(n.outputs[0]);
-      l.op = TileOp::Add;
-      l.operands = 2;
-      l.addBytes = TensorType{t.dtype, t.shape, p.qadd->layout}.bytes();
-      return l;
-    }
-    default:
-      return std::nullopt;
-  }
+  return a.backend->tileLayer(g, n, a);
 }
 
 bool columnTilingAllowed(const TileLayer& l) {
-  switch (l.op) {
-    case TileOp::AnalogConv:
-      return true;
-    case TileOp::Conv:
-    case TileOp::Depthwise:
-      return l.conv.padL % kWord == 0;
-    default:
-      return false;
-  }
+  if (l.shape != TileShape::Window) return false;
+  return l.layout == Layout::HWC_C64_REV4 || l.conv.padL % kWord == 0;
 }
 
 std::vector<TileClass> tileClasses(const TileLayer& l, const TileSizes& z,
@@ -343,9 +299,8 @@ std::vector<TileClass> tileClasses(const TileLayer& l, const TileSizes& z,
     if (v.front().second == 0) v.erase(v.begin());
     return v;
   };
-  if (l.op == TileOp::Dense) {
-    int64_t tk = std::clamp<int64_t>(z.k, 1, l.denseK);
-    if (tk < l.denseK) tk = std::min(roundUp(tk, kLanes), l.denseK);
+  if (l.shape == TileShape::Vector) {
+    int64_t tk = vectorTileK(l, z);
     for (const auto& [k, count] : split(l.denseK, tk)) {
       TileClass t;
       t.job.k = k;
@@ -355,10 +310,8 @@ std::vector<TileClass> tileClasses(const TileLayer& l, const TileSizes& z,
     }
     return out;
   }
-  if (l.op == TileOp::Add) {
-    int64_t t = std::clamp<int64_t>(z.bytes, 1, l.addBytes);
-    if (t < l.addBytes)
-      t = std::min(roundUp(t, std::max(a.dma.granuleBytes.value, kWord)), l.addBytes);
+  if (l.shape == TileShape::Flat) {
+    int64_t t = flatTileBytes(l, z, a);
     for (const auto& [bytes, count] : split(l.addBytes, t)) {
       TileClass c;
       c.job.addBytes = bytes;
@@ -369,15 +322,7 @@ std::vector<TileClass> tileClasses(const TileLayer& l, const TileSizes& z,
   }
   // Conv-like: rows x columns x channel tiles, each dimension reduced to its distinct tiles.
   const ConvDims& d = l.conv;
-  TileSizes one = z;  // the clamped tile sizes, as buildConv computes them
-  {
-    bool analog = l.op == TileOp::AnalogConv;
-    int64_t tk = analog ? d.k : std::clamp<int64_t>(z.k, 1, d.k);
-    if (l.op == TileOp::Conv && tk < d.k) tk = std::min(roundUp(tk, kLanes), d.k);
-    int64_t tw = columnTilingAllowed(l) ? std::clamp<int64_t>(z.w, 1, d.ow) : d.ow;
-    if (!analog && tw < d.ow) tw = std::min(roundUp(tw, kLanes), d.ow);
-    one = {tk, std::clamp<int64_t>(z.h, 1, d.oh), tw, 0, z.scheme};
-  }
+  TileSizes one = windowSizes(l, z);  // as buildWindow clamps them
   struct Axis {
     int64_t n, padLo, padHi;
     int64_t count;
@@ -416,7 +361,7 @@ std::vector<TileClass> tileClasses(const TileLayer& l, const TileSizes& z,
         t.job.padL = c.padLo;
         t.job.padR = c.padHi;
         t.job.k = kn;
-        t.job.c = l.op == TileOp::Depthwise ? kn : d.c;
+        t.job.c = d.depthwise ? kn : d.c;
         t.count = r.count * c.count * kc;
         out.push_back(t);
       }
@@ -426,18 +371,10 @@ std::vector<TileClass> tileClasses(const TileLayer& l, const TileSizes& z,
 LayerSchedule buildSchedule(const TileLayer& l, const TileSizes& sizes, const AcceleratorDesc& a) {
   LayerSchedule s;
   s.scheme = sizes.scheme;
-  switch (l.op) {
-    case TileOp::Conv:
-    case TileOp::Depthwise:
-    case TileOp::AnalogConv:
-      buildConv(l, sizes, s);
-      break;
-    case TileOp::Dense:
-      buildDense(l, sizes, s);
-      break;
-    case TileOp::Add:
-      buildAdd(l, sizes, a, s);
-      break;
+  switch (l.shape) {
+    case TileShape::Window: buildWindow(l, sizes, a, s); break;
+    case TileShape::Vector: buildVector(l, sizes, a, s); break;
+    case TileShape::Flat: buildFlat(l, sizes, a, s); break;
   }
   assignBuffers(s);
   s.inResident.assign(s.inBufCount.size(), false);
@@ -466,19 +403,7 @@ void sizeBuffers(const TileLayer& l, LayerSchedule& s, const AcceleratorDesc& a)
 }
 
 int64_t tileWeightBytes(const TileLayer& l, const TileJob& j, const AcceleratorDesc& a) {
-  switch (l.op) {
-    case TileOp::Conv:
-      return convStreamBytes(j.c, j.k, l.conv.kh, l.conv.kw);
-    case TileOp::Depthwise:
-      return depthwiseBlockBytes(l.conv.kh, l.conv.kw);
-    case TileOp::Dense:
-      return denseStreamBytes(j.c, j.k);
-    case TileOp::AnalogConv:
-      return a.analog ? analogWeightLoadBytes(*a.analog, l.conv.c * l.conv.kh * l.conv.kw) : 0;
-    case TileOp::Add:
-      return 0;
-  }
-  return 0;
+  return a.backend->jobWeightBytes(l, j, a);
 }
 
 std::optional<std::string> tileFits(const TileLayer& l, const LayerSchedule& s,
@@ -489,7 +414,7 @@ std::optional<std::string> tileFits(const TileLayer& l, const LayerSchedule& s,
   for (const TileStep& st : s.steps) {
     const TileJob& j = st.job;
     maxWeights = std::max(maxWeights, tileWeightBytes(l, j, a));
-    if (l.op == TileOp::Add || l.op == TileOp::Dense) {
+    if (l.shape != TileShape::Window) {
       if (j.k > kU16 || j.c > kU16) return "dense size beyond the HAL's 16-bit fields";
       continue;
     }
@@ -501,17 +426,7 @@ std::optional<std::string> tileFits(const TileLayer& l, const LayerSchedule& s,
     if (j.padT > kU8 || j.padB > kU8 || j.padL > kU8 || j.padR > kU8)
       return "tile padding beyond the HAL's 8-bit fields";
   }
-  if (l.op == TileOp::AnalogConv) {
-    const AnalogParams& p = *a.analog;
-    int64_t rows = l.conv.c * l.conv.kh * l.conv.kw;
-    if (rows > p.arrayRows.value || l.conv.k > p.arrayCols.value)
-      return "weights " + str(rows) + "x" + str(l.conv.k) + " exceed the " +
-             str(p.arrayRows.value) + "x" + str(p.arrayCols.value) + " array";
-  } else if (maxWeights > a.l1.weightBytes.value) {
-    return "weight stream of one job " + str(maxWeights) + " B > weight memory " +
-           str(a.l1.weightBytes.value) + " B (input channels are not tiled)";
-  }
-  return std::nullopt;
+  return a.backend->weightsFit(l, maxWeights, a);
 }
 
 }  // namespace htvm

@@ -3,25 +3,25 @@
 // the accelerator's activation layout, with the L1 buffer sizes they need. No choice is made here;
 // the tiler (tiler.h) enumerates tile sizes and asks this file what each one means.
 //
-// Geometry rules (DIANA.md section 5, DORY's tiler, restated for our layouts):
-//  - Conv (groups 1): tiles over output channels K (multiples of 16, the stream block), output rows
-//    and output columns; never over input channels: a digital job always requantizes its int32
-//    accumulators to int8 before writing them (DIANA.md section 2) and no source documents an int32
-//    partial-sum output, so a reduction split across jobs could not be summed exactly. (The
-//    analog SIMD's partial-sum skip bit has no documented format either.) The input tile of an
-//    output tile is the rows and columns its windows touch, clipped to the tensor: neighbouring
-//    tiles overlap by the halo kernel - stride. A tile's padding on each side is exactly the part
-//    of its windows outside the tensor, so a border tile gets the layer's pad, an interior tile 0
-//    (and, for kernels larger than twice the stride plus one, the tile next to a border may still
-//    get a smaller pad).
-//  - Depthwise: tiles over channels (input channels = output channels), rows and columns.
-//  - Dense: tiles over outputs (multiples of 16); the whole input vector is loaded once.
-//  - Add: tiles over the storage bytes (element-wise; multiples of the DMA granule).
-//  - Analog conv: tiles over output rows and columns (the array holds all K; loaded once).
+// Geometry rules (DIANA.md section 5, DORY's tiler, restated for our layouts), by tile shape
+// (tile_plan.h; the accelerator's backend says which shape a layer has and with which multiples):
+//  - Window (conv, depthwise, analog conv): tiles over output channels K (multiples of the
+//    layer's kMultiple, or never when it is 0), output rows and output columns; never over input
+//    channels: a digital job always requantizes its int32 accumulators to int8 before writing them
+//    (DIANA.md section 2) and no source documents an int32 partial-sum output, so a reduction
+//    split across jobs could not be summed exactly. (The analog SIMD's partial-sum skip bit has no
+//    documented format either.) The input tile of an output tile is the rows and columns its
+//    windows touch, clipped to the tensor: neighbouring tiles overlap by the halo kernel - stride.
+//    A tile's padding on each side is exactly the part of its windows outside the tensor, so a
+//    border tile gets the layer's pad, an interior tile 0 (and, for kernels larger than twice the
+//    stride plus one, the tile next to a border may still get a smaller pad). Depthwise tiles
+//    over channels (input channels = output channels).
+//  - Vector (dense): tiles over outputs (multiples of kMultiple); the whole input is loaded once.
+//  - Flat (add): tiles over the storage bytes (element-wise; multiples of the DMA granule).
 //  - Column tiles in CHW_W16_REV4 start at multiples of 16 output columns; the input column where
 //    such a tile starts must be a multiple of 4 (a REV4 word), which holds when the left pad is a
-//    multiple of 4 (in practice 0). Otherwise only full-width tiles exist. HWC_C64_REV4 (analog)
-//    has no such limit (pixels are 64-byte lines).
+//    multiple of 4 (in practice 0). Otherwise only full-width tiles exist. HWC_C64_REV4 has no
+//    such limit (pixels are 64-byte lines).
 // Steps run spatial tiles in row-major order and, inside each, the channel tiles, so a conv's
 // input tile is copied once and reused by all its channel tiles.
 #pragma once
@@ -38,20 +38,8 @@
 
 namespace htvm {
 
-enum class TileOp { Conv, Depthwise, Dense, Add, AnalogConv };
-const char* tileOpName(TileOp op);
-
-// An accelerator layer reduced to what tiling needs.
-struct TileLayer {
-  TileOp op = TileOp::Conv;
-  ConvDims conv;         // Conv, Depthwise, AnalogConv
-  int64_t denseC = 0;    // Dense: inputs
-  int64_t denseK = 0;    // Dense: outputs
-  int64_t addBytes = 0;  // Add: storage bytes of each operand (and of the output)
-  int64_t operands = 1;  // activation inputs (add: 2)
-};
-
-// The layer `n` as accelerator `a` runs it, or nullopt when `a` has no pattern for n's op.
+// The layer `n` as accelerator `a` runs it (its backend's tileLayer), or nullopt when `a` has no
+// pattern for n's op.
 std::optional<TileLayer> tileLayerOf(const Graph& g, const Node& n, const AcceleratorDesc& a);
 
 // The chosen tile sizes (outputs per tile) and buffering. Unused dimensions are ignored.
@@ -90,7 +78,7 @@ std::vector<TileClass> tileClasses(const TileLayer& l, const TileSizes& sizes,
 void sizeBuffers(const TileLayer& l, LayerSchedule& s, const AcceleratorDesc& a);
 
 // Bytes of the weight stream one job of this tile reads (digital), or the array bytes loaded
-// (analog). Dense tiles have their own streams (see accel_streams: slices of the dense format).
+// (analog): the accelerator backend's jobWeightBytes.
 int64_t tileWeightBytes(const TileLayer& l, const TileJob& j, const AcceleratorDesc& a);
 
 }  // namespace htvm

@@ -15,7 +15,46 @@
 #include <string>
 #include <vector>
 
+#include "ir/layout.h"
+
 namespace htvm {
+
+// Geometry of one conv layer (batch 1). `depthwise`: groups == C == K.
+struct ConvDims {
+  int64_t c = 0, k = 0, ih = 0, iw = 0, oh = 0, ow = 0, kh = 0, kw = 0;
+  int64_t strideH = 1, strideW = 1;
+  int64_t padT = 0, padL = 0, padB = 0, padR = 0;
+  bool depthwise = false;
+};
+
+// How a layer's work splits into tiles; the accelerator's backend (backends/backend.h) says which
+// shape a layer has on its kind and with which multiples.
+//   Window: conv-like (sliding windows with a halo): output channels x output rows x columns.
+//   Vector: a [1, C] -> [1, K] layer: tiles over outputs, the whole input loaded once.
+//   Flat:   elementwise over the storage bytes of equally laid out operands.
+enum class TileShape { Window, Vector, Flat };
+
+// An accelerator layer reduced to what tiling needs.
+struct TileLayer {
+  TileShape shape = TileShape::Window;
+  Layout layout = Layout::CHW_W16_REV4;  // of the activations (Window: CHW_W16 or HWC_C64)
+  ConvDims conv;                         // Window
+  // Output-channel tiles (Window, Vector) are multiples of kMultiple; 0: the layer's K is never
+  // split (e.g. the analog array holds all of them). Window column tiles are multiples of
+  // wMultiple output columns.
+  int64_t kMultiple = 16;
+  int64_t wMultiple = 16;
+  bool preload = false;  // the weights are loaded once before the tile loop (analog array)
+  int64_t denseC = 0;    // Vector: inputs
+  int64_t denseK = 0;    // Vector: outputs
+  int64_t addBytes = 0;  // Flat: storage bytes of each operand (and of the output)
+  int64_t operands = 1;  // activation inputs (add: 2)
+};
+
+// One HAL job call of a tile: `count` identical jobs (depthwise: one per channel, otherwise 1).
+struct JobCycles {
+  int64_t setup = 0, compute = 0, weights = 0, count = 1;
+};
 
 // One L2 <-> L1 copy of `count` blocks of `rows` rows of `rowBytes` bytes each.
 struct Xfer {
@@ -100,11 +139,27 @@ struct LayerSchedule {
   // the producer's buffer. `outResident`: the output stays in L1 and is not copied out.
   std::vector<bool> inResident;
   bool outResident = false;
-  bool analogLoad = false;  // analog: one array load before the tile loop (hoisted)
+  bool preload = false;  // one weight load before the tile loop (the analog array), hoisted
   int64_t l1Bytes = 0;      // all buffers of this layer that are not resident, aligned
   ScheduleCost cost;
 
   bool tiled() const { return steps.size() > 1; }
 };
+
+// The layer's conv geometry narrowed to one job: its channels, tile extents and paddings.
+inline ConvDims jobConvDims(const TileLayer& l, const TileJob& j) {
+  ConvDims d = l.conv;
+  d.c = j.c;
+  d.k = j.k;
+  d.ih = j.ih;
+  d.iw = j.iw;
+  d.oh = j.oh;
+  d.ow = j.ow;
+  d.padT = j.padT;
+  d.padB = j.padB;
+  d.padL = j.padL;
+  d.padR = j.padR;
+  return d;
+}
 
 }  // namespace htvm

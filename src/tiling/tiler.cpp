@@ -47,27 +47,18 @@ std::vector<Candidate> candidates(const TileLayer& l, const AcceleratorDesc& a,
                                   ScheduleStyle style) {
   std::vector<int64_t> ks{0}, hs{0}, ws{0}, bs{0};
   const ConvDims& d = l.conv;
-  switch (l.op) {
-    case TileOp::Conv:
-      ks = balancedSizes(d.k, 16);
+  switch (l.shape) {
+    case TileShape::Window:
+      ks = l.kMultiple == 0 ? std::vector<int64_t>{d.k} : balancedSizes(d.k, l.kMultiple);
+      hs = balancedSizes(d.oh, 1);
+      ws = !columnTilingAllowed(l) ? std::vector<int64_t>{d.ow} : balancedSizes(d.ow, l.wMultiple);
       break;
-    case TileOp::Depthwise:
-      ks = balancedSizes(d.k, 1);
+    case TileShape::Vector:
+      ks = balancedSizes(l.denseK, std::max<int64_t>(l.kMultiple, 1));
       break;
-    case TileOp::AnalogConv:
-      ks = {d.k};
-      break;
-    case TileOp::Dense:
-      ks = balancedSizes(l.denseK, 16);
-      break;
-    case TileOp::Add:
+    case TileShape::Flat:
       bs = balancedSizes(l.addBytes, std::max<int64_t>(a.dma.granuleBytes.value, 4));
       break;
-  }
-  if (l.op == TileOp::Conv || l.op == TileOp::Depthwise || l.op == TileOp::AnalogConv) {
-    hs = balancedSizes(d.oh, 1);
-    ws = !columnTilingAllowed(l) ? std::vector<int64_t>{d.ow}
-                                 : balancedSizes(d.ow, l.op == TileOp::AnalogConv ? 1 : 16);
   }
   std::vector<BufferScheme> schemes{BufferScheme::Single};
   if (style == ScheduleStyle::Ours) schemes = {BufferScheme::Double, BufferScheme::Single};
@@ -80,11 +71,11 @@ std::vector<Candidate> candidates(const TileLayer& l, const AcceleratorDesc& a,
             Candidate c;
             c.sizes = {k, h, w, b, s};
             c.steps = 1;
-            if (k) c.steps *= ceilDiv(l.op == TileOp::Dense ? l.denseK : d.k, k);
+            if (k) c.steps *= ceilDiv(l.shape == TileShape::Vector ? l.denseK : d.k, k);
             if (h) c.steps *= ceilDiv(d.oh, h);
             if (w) c.steps *= ceilDiv(d.ow, w);
             if (b) c.steps *= ceilDiv(l.addBytes, b);
-            c.jobsPerStep = l.op == TileOp::Depthwise ? k : 1;
+            c.jobsPerStep = l.shape == TileShape::Window && d.depthwise ? k : 1;
             out.push_back(c);
           }
   // Smallest bound first, so good schedules come early and the bound ends the search soon;
@@ -107,23 +98,14 @@ std::string sizesStr(const TileLayer& l, const TileSizes& z) {
   auto add = [&](const char* n, int64_t v) {
     s += (s.empty() ? "" : " x ") + std::string(n) + std::to_string(v);
   };
-  switch (l.op) {
-    case TileOp::Conv:
-    case TileOp::Depthwise:
-      add(l.op == TileOp::Conv ? "K" : "C", z.k);
+  switch (l.shape) {
+    case TileShape::Window:
+      if (l.kMultiple != 0) add(l.conv.depthwise ? "C" : "K", z.k);
       add("H", z.h);
       add("W", z.w);
       break;
-    case TileOp::AnalogConv:
-      add("H", z.h);
-      add("W", z.w);
-      break;
-    case TileOp::Dense:
-      add("K", z.k);
-      break;
-    case TileOp::Add:
-      add("B", z.bytes);
-      break;
+    case TileShape::Vector: add("K", z.k); break;
+    case TileShape::Flat: add("B", z.bytes); break;
   }
   return s;
 }
@@ -189,18 +171,13 @@ std::string describeSchedule(const TileLayer& l, const LayerSchedule& s) {
   TileSizes z{s.tileK, s.tileH, s.tileW, s.tileBytes, s.scheme};
   std::string counts;
   auto add = [&](int64_t n) { counts += (counts.empty() ? "" : " x ") + std::to_string(n); };
-  switch (l.op) {
-    case TileOp::Conv:
-    case TileOp::Depthwise:
-      add(s.numK), add(s.numH), add(s.numW);
-      break;
-    case TileOp::AnalogConv:
+  switch (l.shape) {
+    case TileShape::Window:
+      if (l.kMultiple != 0) add(s.numK);
       add(s.numH), add(s.numW);
       break;
-    case TileOp::Dense:
-    case TileOp::Add:
-      add(static_cast<int64_t>(s.steps.size()));
-      break;
+    case TileShape::Vector:
+    case TileShape::Flat: add(static_cast<int64_t>(s.steps.size())); break;
   }
   std::string r = sizesStr(l, z) + " (" + counts + " = " + std::to_string(s.steps.size()) +
                   " tile" + (s.steps.size() == 1 ? "" : "s") + ")";

@@ -254,7 +254,7 @@ TEST(Partition, ConfFiltersAcceleratorsByKind) {
 }
 
 TEST(Partition, HostPlatformRunsEverythingOnCpu) {
-  Result<Platform> host = platformByName("host", testing::platformsDir());
+  Result<Platform> host = platformByName("host", builtinBackends(), testing::platformsDir());
   ASSERT_TRUE(host.ok()) << host.diag().message;
   Mixed m;
   PartitionResult r = run(m.g, host.value());

@@ -38,8 +38,8 @@ TEST_F(CostModel, StreamBytes) {
   EXPECT_EQ(depthwiseStreamBytes(8, 3, 3), 8 * 208);
   EXPECT_EQ(denseStreamBytes(64, 10), 16 * 64 + 16 * 16);          // 1280
   EXPECT_EQ(denseStreamBytes(20, 20), 32 * 32 + 16 * 32);          // 1536
-  EXPECT_EQ(analogWeightLoadBytes(*ana().analog, 144), 288 * 64);  // 18432
-  EXPECT_EQ(analogWeightLoadBytes(*ana().analog, 145), 320 * 64);  // 2*145 = 290 -> 320 bit-rows
+  EXPECT_EQ(analogWeightLoadBytes(ana(), 144), 288 * 64);  // 18432
+  EXPECT_EQ(analogWeightLoadBytes(ana(), 145), 320 * 64);  // 2*145 = 290 -> 320 bit-rows
 }
 
 TEST_F(CostModel, Dma) {
@@ -59,7 +59,7 @@ TEST_F(CostModel, Dma) {
 TEST_F(CostModel, DigitalConv) {
   // C16 K32 16x16 3x3 pad 1: P = 1. p=0: N0 = 32*14*16 = 7168 -> 28 blocks * (144 + 96 + 23) =
   // 7364; p=1: N1 = 2*32*16 = 1024 -> 4 * (96 + 64 + 23) = 732.
-  EXPECT_EQ(digitalConvComputeCycles(*dig().digital, 16, 32, 16, 16, 3, 3, 1), 8096);
+  EXPECT_EQ(digitalConvComputeCycles(dig(), 16, 32, 16, 16, 3, 3, 1), 8096);
   ModeledCycles c = digitalConvCycles(dig(), dims(16, 32, 16, 16, 3, 1));
   EXPECT_EQ(c.setup, 150);
   EXPECT_EQ(c.compute, 8096);
@@ -67,18 +67,18 @@ TEST_F(CostModel, DigitalConv) {
   EXPECT_EQ(c.jobs, 1);
   EXPECT_EQ(c.total(), 8542);
   // C3 K8 10x10 5x5 pad 2 (Kp 16, OXp 16, P 2): 6*128 + 2*107 + 2*86.
-  EXPECT_EQ(digitalConvComputeCycles(*dig().digital, 3, 8, 10, 10, 5, 5, 2), 768 + 214 + 172);
+  EXPECT_EQ(digitalConvComputeCycles(dig(), 3, 8, 10, 10, 5, 5, 2), 768 + 214 + 172);
   // Terms with FY - p < 1 are skipped: 1x1 kernel, P = 1 leaves only p = 0 (N0 = 16*2*16 = 512).
-  EXPECT_EQ(digitalConvComputeCycles(*dig().digital, 4, 16, 4, 4, 1, 1, 1), 2 * (4 + 8 + 23));
+  EXPECT_EQ(digitalConvComputeCycles(dig(), 4, 16, 4, 4, 1, 1, 1), 2 * (4 + 8 + 23));
   // OY - 2P < 0 gives N0 = 0; p = 1, 2 each 2 blocks.
-  EXPECT_EQ(digitalConvComputeCycles(*dig().digital, 1, 16, 1, 1, 5, 5, 2),
+  EXPECT_EQ(digitalConvComputeCycles(dig(), 1, 16, 1, 1, 5, 5, 2),
             2 * (20 + 8 + 23) + 2 * (15 + 6 + 23));
   // Asymmetric pads: P = max(top, bottom).
   ConvDims d = dims(16, 32, 16, 16, 3, 0);
   d.padB = 1;
   d.oh = 15;
   EXPECT_EQ(digitalConvCycles(dig(), d).compute,
-            digitalConvComputeCycles(*dig().digital, 16, 32, 15, 16, 3, 3, 1));
+            digitalConvComputeCycles(dig(), 16, 32, 15, 16, 3, 3, 1));
 }
 
 TEST_F(CostModel, DigitalDepthwise) {

@@ -27,7 +27,7 @@ TEST(Platform, DianaLoadsWithDocumentedValues) {
 
   const AcceleratorDesc& d = p.accelerators[0];
   EXPECT_EQ(d.name, "digital");
-  EXPECT_EQ(d.kind, AccelKind::Digital);
+  EXPECT_STREQ(d.backend->kind, "digital");
   EXPECT_EQ(d.l1.activationBytes.value, 256000);
   EXPECT_TRUE(d.l1.activationBytes.assumed);
   EXPECT_EQ(d.l1.weightBytes.value, 64000);
@@ -40,13 +40,12 @@ TEST(Platform, DianaLoadsWithDocumentedValues) {
   EXPECT_FALSE(d.dma.granuleBytes.assumed);
   EXPECT_EQ(d.jobSetupCycles.value, 150);
   EXPECT_TRUE(d.jobSetupCycles.assumed);
-  ASSERT_TRUE(d.digital.has_value());
-  EXPECT_FALSE(d.analog.has_value());
-  EXPECT_EQ(d.digital->peK.value, 16);
-  EXPECT_EQ(d.digital->peOx.value, 16);
-  EXPECT_EQ(d.digital->blockCycles.value, 23);
-  EXPECT_EQ(d.digital->fifoCycles.value, 2);
-  EXPECT_EQ(d.digital->weightFillBytesPerCycle.value, 16);
+  ASSERT_EQ(d.params.size(), d.backend->params.size());
+  EXPECT_EQ(d.param(DigitalParam::PeK), 16);
+  EXPECT_EQ(d.param(DigitalParam::PeOx), 16);
+  EXPECT_EQ(d.param(DigitalParam::BlockCycles), 23);
+  EXPECT_EQ(d.param(DigitalParam::FifoCycles), 2);
+  EXPECT_EQ(d.param(DigitalParam::WeightFillBytesPerCycle), 16);
   ASSERT_TRUE(d.patterns.qconv2d && d.patterns.qdense && d.patterns.qadd);
   EXPECT_FALSE(d.patterns.analogConv2d.has_value());
   const QConvPattern& c = *d.patterns.qconv2d;
@@ -68,14 +67,14 @@ TEST(Platform, DianaLoadsWithDocumentedValues) {
 
   const AcceleratorDesc& a = p.accelerators[1];
   EXPECT_EQ(a.name, "analog");
-  EXPECT_EQ(a.kind, AccelKind::Analog);
-  ASSERT_TRUE(a.analog.has_value());
-  EXPECT_EQ(a.analog->arrayRows.value, 1152);
-  EXPECT_EQ(a.analog->arrayCols.value, 512);
-  EXPECT_EQ(a.analog->mvmCycles.value, 16);
-  EXPECT_TRUE(a.analog->mvmCycles.assumed);
-  EXPECT_EQ(a.analog->simdLanes.value, 64);
-  EXPECT_EQ(a.analog->simdStages.value, 6);
+  EXPECT_STREQ(a.backend->kind, "analog");
+  ASSERT_EQ(a.params.size(), a.backend->params.size());
+  EXPECT_EQ(a.param(AnalogParam::ArrayRows), 1152);
+  EXPECT_EQ(a.param(AnalogParam::ArrayCols), 512);
+  EXPECT_EQ(a.param(AnalogParam::MvmCycles), 16);
+  EXPECT_TRUE(a.params[AnalogParam::MvmCycles].assumed);
+  EXPECT_EQ(a.param(AnalogParam::SimdLanes), 64);
+  EXPECT_EQ(a.param(AnalogParam::SimdStages), 6);
   EXPECT_EQ(a.l1.weightBytes.value, 147456);
   ASSERT_TRUE(a.patterns.analogConv2d.has_value());
   const AnalogConvPattern& ac = *a.patterns.analogConv2d;
@@ -111,26 +110,26 @@ TEST(Platform, AssumptionsAreCollectedWithPathsAndNotes) {
 }
 
 TEST(Platform, HostHasNoAccelerators) {
-  Result<Platform> p = platformByName("host", testing::platformsDir());
+  Result<Platform> p = platformByName("host", builtinBackends(), testing::platformsDir());
   ASSERT_TRUE(p.ok()) << p.diag().message;
   EXPECT_EQ(p->name, "host");
   EXPECT_TRUE(p->accelerators.empty());
 }
 
 TEST(Platform, ByNameResolvesFilesAndPaths) {
-  Result<Platform> byName = platformByName("diana", testing::platformsDir());
+  Result<Platform> byName = platformByName("diana", builtinBackends(), testing::platformsDir());
   ASSERT_TRUE(byName.ok()) << byName.diag().message;
   EXPECT_EQ(byName->file, testing::platformsDir() + "/diana.json");
-  Result<Platform> byPath = platformByName(testing::platformsDir() + "/diana.json", "/nonexistent");
+  Result<Platform> byPath = platformByName(testing::platformsDir() + "/diana.json", builtinBackends(), "/nonexistent");
   ASSERT_TRUE(byPath.ok()) << byPath.diag().message;
-  std::string err = loadError(platformByName("tpu", testing::platformsDir()));
+  std::string err = loadError(platformByName("tpu", builtinBackends(), testing::platformsDir()));
   EXPECT_THAT(
       err, StartsWith("unknown platform 'tpu' (no file " + testing::platformsDir() + "/tpu.json"));
   EXPECT_THAT(err, HasSubstr("available: diana, host"));
 }
 
 TEST(Platform, DefaultPlatformsDirComesFromTheBuild) {
-  Result<Platform> p = platformByName("diana");
+  Result<Platform> p = platformByName("diana", builtinBackends());
   ASSERT_TRUE(p.ok()) << p.diag().message;
 }
 
@@ -270,8 +269,8 @@ TEST(Platform, NumbersBeyondThirtyTwoBitsAreRejectedWithTheirPath) {
 
 TEST(Platform, InvalidJsonAndMissingFile) {
   std::string path = testing::writeTemp("broken.json", "{\"name\": ");
-  EXPECT_THAT(loadError(loadPlatform(path)), StartsWith(path + ": invalid JSON: "));
-  EXPECT_EQ(loadError(loadPlatform("/nonexistent/x.json")),
+  EXPECT_THAT(loadError(loadPlatform(path, builtinBackends())), StartsWith(path + ": invalid JSON: "));
+  EXPECT_EQ(loadError(loadPlatform("/nonexistent/x.json", builtinBackends())),
             "cannot open platform file '/nonexistent/x.json': no such file");
 }
 
@@ -285,7 +284,7 @@ TEST(Platform, SecondDigitalAcceleratorIsAJsonEdit) {
   ASSERT_TRUE(p.ok()) << p.diag().message;
   ASSERT_EQ(p->accelerators.size(), 3u);
   EXPECT_EQ(p->findAccelerator("digital2"), 2);
-  EXPECT_EQ(p->accelerators[2].kind, AccelKind::Digital);
+  EXPECT_STREQ(p->accelerators[2].backend->kind, "digital");
   EXPECT_EQ(p->accelerators[2].l1.activationBytes.value, 128000);
   EXPECT_FALSE(p->accelerators[2].l1.activationBytes.assumed);
   EXPECT_TRUE(p->accelerators[2].patterns.qconv2d.has_value());

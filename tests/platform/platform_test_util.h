@@ -8,6 +8,10 @@
 #include <nlohmann/json.hpp>
 #include <string>
 
+#include "backends/analog/analog.h"
+#include "backends/backends.h"
+#include "backends/digital/digital.h"
+#include "backends/digital/digital_streams.h"
 #include "platform/platform.h"
 
 namespace htvm::testing {
@@ -33,11 +37,11 @@ inline Result<Platform> loadEdited(const std::string& name,
                                    const std::function<void(nlohmann::json&)>& edit) {
   nlohmann::json j = dianaJson();
   edit(j);
-  return loadPlatform(writeTemp(name, j.dump(2)));
+  return loadPlatform(writeTemp(name, j.dump(2)), builtinBackends());
 }
 
 inline Platform loadOk(const std::string& path) {
-  Result<Platform> p = loadPlatform(path);
+  Result<Platform> p = loadPlatform(path, builtinBackends());
   if (!p.ok()) {
     ADD_FAILURE() << p.diag().message;
     return {};

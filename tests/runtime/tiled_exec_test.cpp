@@ -12,8 +12,10 @@
 
 #include <functional>
 
+#include "backends/backends.h"
 #include "platform/platform.h"
 #include "sim_test_util.h"
+#include "support/test_layers.h"
 #include "tiling/tiler.h"
 
 namespace simtest {
@@ -21,18 +23,20 @@ namespace {
 
 using htvm::BufferScheme;
 using htvm::LayerSchedule;
-using htvm::TileLayer;
-using htvm::TileOp;
+using htvm::testing::TestLayer;
+using htvm::testing::TestOp;
+using htvm::testing::setOp;
+using htvm::testing::testOpName;
 using htvm::TileStep;
 using htvm::Xfer;
 
 const htvm::Platform& diana() {
-  static htvm::Platform p = htvm::platformByName("diana").value();
+  static htvm::Platform p = htvm::platformByName("diana", htvm::builtinBackends()).value();
   return p;
 }
 
 struct Layer {
-  TileLayer tl;
+  TestLayer tl;
   ConvGeom g{};
   T8 x, x2, w; // input(s) [C][H][W] (dense: [C]); weights
   T32 bias;
@@ -63,7 +67,7 @@ Layer randomLayer(std::mt19937& rng) {
     g.pl = g.pr = pick(0, 3) == 0 ? 0 : (g.kw - 1) / 2;
     htvm::ConvDims d{g.c,  g.k,  g.ih, g.iw, g.oh(), g.ow(), g.kh, g.kw,
                      g.sh, g.sw, g.pt, g.pl, g.pb,   g.pr,   dw};
-    l.tl.op = analog ? TileOp::AnalogConv : dw ? TileOp::Depthwise : TileOp::Conv;
+    setOp(l.tl, analog ? TestOp::AnalogConv : dw ? TestOp::Depthwise : TestOp::Conv);
     l.tl.conv = d;
     l.x = T8({g.c, g.ih, g.iw});
     fillRandom(l.x, rng, -128, 127);
@@ -84,7 +88,7 @@ Layer randomLayer(std::mt19937& rng) {
       l.ap.hi = 127;
     }
   } else if (kind == 7) {
-    l.tl.op = TileOp::Dense;
+    setOp(l.tl, TestOp::Dense);
     l.tl.denseC = pick(1, 300);
     l.tl.denseK = pick(1, 120);
     l.x = T8({static_cast<int>(l.tl.denseC)});
@@ -94,7 +98,7 @@ Layer randomLayer(std::mt19937& rng) {
     l.bias = T32({static_cast<int>(l.tl.denseK)});
     fillRandom(l.bias, rng, -5000, 5000);
   } else {
-    l.tl.op = TileOp::Add;
+    setOp(l.tl, TestOp::Add);
     l.tl.operands = 2;
     l.g.c = pick(1, 12);
     l.g.ih = pick(1, 20);
@@ -105,7 +109,7 @@ Layer randomLayer(std::mt19937& rng) {
     fillRandom(l.x, rng, -128, 127);
     fillRandom(l.x2, rng, -128, 127);
   }
-  l.str = std::string(htvm::tileOpName(l.tl.op)) + " C" + std::to_string(l.g.c) + " K" +
+  l.str = std::string(testOpName(l.tl.op)) + " C" + std::to_string(l.g.c) + " K" +
           std::to_string(l.g.k) + " in " + std::to_string(l.g.ih) + "x" + std::to_string(l.g.iw) +
           " k" + std::to_string(l.g.kh) + "x" + std::to_string(l.g.kw) + " s" +
           std::to_string(l.g.sh) + " p" + std::to_string(l.g.pt) + "," + std::to_string(l.g.pl) +
@@ -116,13 +120,13 @@ Layer randomLayer(std::mt19937& rng) {
 // The expected output bytes in the layer's storage layout.
 std::vector<uint8_t> reference(const Layer& l) {
   switch (l.tl.op) {
-  case TileOp::Conv:
-  case TileOp::Depthwise:
+  case TestOp::Conv:
+  case TestOp::Depthwise:
     return encodeChw(
-        refDigitalConv(l.x, l.w, l.bias, l.g, l.tl.op == TileOp::Depthwise, l.shift, l.relu));
-  case TileOp::AnalogConv:
+        refDigitalConv(l.x, l.w, l.bias, l.g, l.tl.op == TestOp::Depthwise, l.shift, l.relu));
+  case TestOp::AnalogConv:
     return encodeHwc(refAnalogConv(l.x, l.w, l.g, l.ap));
-  case TileOp::Dense: {
+  case TestOp::Dense: {
     T8 y({static_cast<int>(l.tl.denseK)});
     for (int k = 0; k < l.tl.denseK; ++k) {
       int64_t acc = l.bias.v[static_cast<size_t>(k)];
@@ -132,7 +136,7 @@ std::vector<uint8_t> reference(const Layer& l) {
     }
     return encodeVec(y);
   }
-  case TileOp::Add: {
+  case TestOp::Add: {
     T8 y = l.x;
     for (size_t i = 0; i < y.v.size(); ++i)
       y.v[i] = clip8(floorShift(int64_t{l.x.v[i]} + l.x2.v[i], l.shift), l.relu ? 0 : -128, 127);
@@ -145,13 +149,13 @@ std::vector<uint8_t> reference(const Layer& l) {
 // The weight stream as the emitter lays it out: dense tiles back to back.
 std::vector<int8_t> weights(const Layer& l, const LayerSchedule& s) {
   switch (l.tl.op) {
-  case TileOp::Conv:
+  case TestOp::Conv:
     return convStream(l.w, l.bias);
-  case TileOp::Depthwise:
+  case TestOp::Depthwise:
     return dwStream(l.w, l.bias);
-  case TileOp::AnalogConv:
+  case TestOp::AnalogConv:
     return analogRows(l.w);
-  case TileOp::Dense: {
+  case TestOp::Dense: {
     std::vector<int8_t> all;
     for (const TileStep& st : s.steps) {
       T8 w({static_cast<int>(st.job.k), static_cast<int>(l.tl.denseC)});
@@ -166,7 +170,7 @@ std::vector<int8_t> weights(const Layer& l, const LayerSchedule& s) {
     }
     return all;
   }
-  case TileOp::Add:
+  case TestOp::Add:
     return {};
   }
   return {};
@@ -248,8 +252,8 @@ struct Run {
     uint32_t outOff = outBuf[static_cast<size_t>(st.outBuf)];
     int rc = HTVM_ERR_ARG;
     switch (l.tl.op) {
-    case TileOp::Conv:
-    case TileOp::Depthwise: {
+    case TestOp::Conv:
+    case TestOp::Depthwise: {
       htvm_digital_conv_cfg c{};
       c.in_off = inOff;
       c.out_off = outOff;
@@ -257,13 +261,13 @@ struct Run {
       c.c = static_cast<uint16_t>(j.c);
       c.k = static_cast<uint16_t>(j.k);
       setWindow(c, j, d);
-      c.depthwise = l.tl.op == TileOp::Depthwise;
+      c.depthwise = l.tl.op == TestOp::Depthwise;
       c.shift = static_cast<uint8_t>(l.shift);
       c.relu = l.relu;
       rc = start ? htvm_digital_conv_start(acc, &c) : htvm_digital_conv(acc, &c);
       break;
     }
-    case TileOp::Dense: {
+    case TestOp::Dense: {
       htvm_digital_dense_cfg c{inOff,
                                outOff,
                                stream.data() + j.weightOffset,
@@ -274,7 +278,7 @@ struct Run {
       rc = start ? htvm_digital_dense_start(acc, &c) : htvm_digital_dense(acc, &c);
       break;
     }
-    case TileOp::Add: {
+    case TestOp::Add: {
       uint32_t bOff = inBuf[1][static_cast<size_t>(s.inTiles[static_cast<size_t>(st.inTile)].buf)];
       htvm_digital_add_cfg c{
           inOff, bOff, outOff, static_cast<uint32_t>(j.addBytes), static_cast<uint8_t>(l.shift),
@@ -282,7 +286,7 @@ struct Run {
       rc = start ? htvm_digital_add_start(acc, &c) : htvm_digital_add(acc, &c);
       break;
     }
-    case TileOp::AnalogConv: {
+    case TestOp::AnalogConv: {
       htvm_analog_conv_cfg c{};
       c.in_off = inOff;
       c.out_off = outOff;
@@ -303,7 +307,7 @@ struct Run {
     }
     ASSERT_EQ(rc, HTVM_OK);
   }
-  void analogLoad() {
+  void preload() {
     const htvm::ConvDims& d = l.tl.conv;
     ASSERT_EQ(htvm_analog_load_weights(acc, stream.data(), static_cast<uint16_t>(d.c * d.kh * d.kw),
                                        static_cast<uint16_t>(d.k)),
@@ -314,8 +318,8 @@ struct Run {
   void execute() {
     if (s.scheme == BufferScheme::Double) {
       copyIn(s.steps[0].inTile);
-      if (s.analogLoad)
-        analogLoad();
+      if (s.preload)
+        preload();
       waitIn();
       for (size_t t = 0; t < s.steps.size(); ++t) {
         int32_t pre = s.steps[t].prefetch;
@@ -334,8 +338,8 @@ struct Run {
       copyOut(s.steps.size() - 1);
       ASSERT_EQ(htvm_dma_wait(&out), HTVM_OK);
     } else {
-      if (s.analogLoad)
-        analogLoad();
+      if (s.preload)
+        preload();
       for (size_t t = 0; t < s.steps.size(); ++t) {
         if (s.steps[t].load >= 0) {
           copyIn(s.steps[t].load);
@@ -350,17 +354,17 @@ struct Run {
 };
 
 void runOne(const Layer& l, const LayerSchedule& s, const htvm::AcceleratorDesc& a) {
-  bool analog = l.tl.op == TileOp::AnalogConv;
+  bool analog = l.tl.op == TestOp::AnalogConv;
   Run r{l, s, analog ? kAnalog : kDigital, {}, {}, {}, {}, {}};
   r.place();
   switch (l.tl.op) {
-  case TileOp::AnalogConv:
+  case TestOp::AnalogConv:
     r.l2in = {encodeHwc(l.x)};
     break;
-  case TileOp::Dense:
+  case TestOp::Dense:
     r.l2in = {encodeVec(l.x)};
     break;
-  case TileOp::Add:
+  case TestOp::Add:
     r.l2in = {encodeChw(l.x), encodeChw(l.x2)};
     break;
   default:
@@ -392,7 +396,7 @@ TEST(TiledExecution, RandomLayersAreBitExactAndCycleExactOnTheSimulator) {
   int run = 0, tiled = 0, doubled = 0;
   for (int i = 0; i < 1000; ++i) {
     Layer l = randomLayer(rng);
-    bool analog = l.tl.op == TileOp::AnalogConv;
+    bool analog = l.tl.op == TestOp::AnalogConv;
     htvm::AcceleratorDesc a = diana().accelerators[analog ? 1 : 0];
     // Whole-layer L1 need, then a limit between a tenth of it and all of it.
     htvm::TilerOptions whole;
@@ -400,7 +404,7 @@ TEST(TiledExecution, RandomLayersAreBitExactAndCycleExactOnTheSimulator) {
     ASSERT_TRUE(w.ok()) << l.str << ": " << w.diag().message;
     int64_t need = w->whole ? w->whole->l1Bytes : 256000;
     std::uniform_int_distribution<int64_t> lim(need / 10, need);
-    if (l.tl.op == TileOp::Conv && rng() % 2) { // force channel tiles through the weight memory
+    if (l.tl.op == TestOp::Conv && rng() % 2) { // force channel tiles through the weight memory
       int64_t block = 16 * l.g.c * l.g.kh * l.g.kw + 64;
       a.l1.weightBytes.value =
           std::min<int64_t>(64000, block * static_cast<int64_t>(1 + rng() % 3));

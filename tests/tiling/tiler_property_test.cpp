@@ -28,17 +28,23 @@
 #include <set>
 #include <utility>
 
-#include "platform/platform.h"
+#include "platform/platform_test_util.h"
+#include "support/test_layers.h"
 #include "tiling/tiler.h"
 
 namespace htvm {
 namespace {
 
+using testing::setOp;
+using testing::TestLayer;
+using testing::TestOp;
+using testing::testOpName;
+
 int64_t ceilDiv(int64_t v, int64_t m) { return (v + m - 1) / m; }
 int64_t roundUp(int64_t v, int64_t m) { return ceilDiv(v, m) * m; }
 
 const Platform& diana() {
-  static Platform p = platformByName("diana").value();
+  static Platform p = platformByName("diana", builtinBackends()).value();
   return p;
 }
 
@@ -103,7 +109,7 @@ CopyMap copyMap(const Xfer& x, int64_t granule) {
 }
 
 struct Case {
-  TileLayer layer;
+  TestLayer layer;
   AcceleratorDesc accel;
   int64_t l1 = 0;
   std::string str;
@@ -138,41 +144,41 @@ Case randomCase(std::mt19937& rng) {
   int kind = static_cast<int>(pick(0, 9));
   const Platform& p = diana();
   c.accel = p.accelerators[kind == 9 ? 1 : 0];
-  TileLayer& l = c.layer;
+  TestLayer& l = c.layer;
   int64_t whole = 0;
   if (kind <= 4) {  // conv
-    l.op = TileOp::Conv;
+    setOp(l, TestOp::Conv);
     l.conv = randomConv(rng, false, false);
     whole = l.conv.c * l.conv.ih * roundUp(l.conv.iw, 16) +
             l.conv.k * l.conv.oh * roundUp(l.conv.ow, 16);
   } else if (kind <= 6) {
-    l.op = TileOp::Depthwise;
+    setOp(l, TestOp::Depthwise);
     l.conv = randomConv(rng, true, false);
     whole = 2 * l.conv.c * l.conv.ih * roundUp(l.conv.iw, 16);
   } else if (kind == 7) {
-    l.op = TileOp::Dense;
+    setOp(l, TestOp::Dense);
     l.denseC = pick(1, 600);
     l.denseK = pick(1, 200);
     whole = roundUp(l.denseC, 16) + roundUp(l.denseK, 16);
     c.accel.l1.weightBytes.value = pick(roundUp(l.denseC, 16) * 16 + 256, 64000);
   } else if (kind == 8) {
-    l.op = TileOp::Add;
+    setOp(l, TestOp::Add);
     l.operands = 2;
     l.addBytes = 16 * pick(1, 1500);
     whole = 3 * l.addBytes;
   } else {
-    l.op = TileOp::AnalogConv;
+    setOp(l, TestOp::AnalogConv);
     l.conv = randomConv(rng, false, true);
     whole = l.conv.ih * l.conv.iw * roundUp(l.conv.c, 64) +
             l.conv.oh * l.conv.ow * roundUp(l.conv.k, 64);
   }
-  if (l.op == TileOp::Conv) {  // sometimes force channel tiles through the weight memory
+  if (l.op == TestOp::Conv) {  // sometimes force channel tiles through the weight memory
     int64_t block = 16 * l.conv.c * l.conv.kh * l.conv.kw + 64;
     if (pick(0, 2) == 0) c.accel.l1.weightBytes.value = std::max(block, pick(block, 4 * block));
   }
   // From a twentieth of the untiled need up to all of it: mostly tiled.
   c.l1 = std::max<int64_t>(256, pick(whole / 20, whole + 64));
-  c.str = std::string(tileOpName(l.op)) + " C" + std::to_string(l.conv.c) + " K" +
+  c.str = std::string(testOpName(l.op)) + " C" + std::to_string(l.conv.c) + " K" +
           std::to_string(l.conv.k) + " " + std::to_string(l.conv.ih) + "x" +
           std::to_string(l.conv.iw) + " k" + std::to_string(l.conv.kh) + "x" +
           std::to_string(l.conv.kw) + " s" + std::to_string(l.conv.strideH) + " p" +
@@ -214,7 +220,7 @@ Case randomCase(std::mt19937& rng) {
 void checkConv(const Case& c, const LayerSchedule& s) {
   const ConvDims& d = c.layer.conv;
   const int64_t granule = c.accel.dma.granuleBytes.value;
-  bool analog = c.layer.op == TileOp::AnalogConv, dw = c.layer.op == TileOp::Depthwise;
+  bool analog = c.layer.op == TestOp::AnalogConv, dw = c.layer.op == TestOp::Depthwise;
   Layout3 in{analog, d.c, d.ih, d.iw}, out{analog, d.k, d.oh, d.ow};
   const size_t outputs = static_cast<size_t>(d.k * d.oh * d.ow);
   std::vector<int> computed(outputs, 0), stored(outputs, 0);
@@ -226,7 +232,7 @@ void checkConv(const Case& c, const LayerSchedule& s) {
         for (int64_t x = j.ox0; x < j.ox0 + j.ow; ++x)
           ++computed[static_cast<size_t>((k * d.oh + y) * d.ow + x)];
     ASSERT_EQ(j.c, dw ? j.k : d.c) << c.str;  // input channels are never tiled
-    if (c.layer.op == TileOp::Conv) {
+    if (c.layer.op == TestOp::Conv) {
       ASSERT_EQ(j.k0 % 16, 0) << c.str;  // whole 16-channel stream blocks
     }
     // The small layer the job sees has exactly the tile's outputs.
@@ -278,7 +284,7 @@ void checkConv(const Case& c, const LayerSchedule& s) {
 // Dense (VEC16: outputs in storage order, the whole input vector per job) and add (storage bytes).
 void checkFlat(const Case& c, const LayerSchedule& s) {
   const int64_t granule = c.accel.dma.granuleBytes.value;
-  bool dense = c.layer.op == TileOp::Dense;
+  bool dense = c.layer.op == TestOp::Dense;
   int64_t n = dense ? c.layer.denseK : c.layer.addBytes;
   std::vector<int> computed(static_cast<size_t>(n), 0), stored(static_cast<size_t>(n), 0);
   for (const TileStep& st : s.steps) {
@@ -312,40 +318,40 @@ void checkFlat(const Case& c, const LayerSchedule& s) {
 
 // L1 bytes a job reads from its input buffer and writes to its output buffer: its tile in the L1
 // tile layout (rows padded to 16 columns, pixels to 64 channels, vectors to 16).
-int64_t jobInBytes(const TileLayer& l, const TileJob& j) {
+int64_t jobInBytes(const TestLayer& l, const TileJob& j) {
   switch (l.op) {
-    case TileOp::Conv:
-    case TileOp::Depthwise:
+    case TestOp::Conv:
+    case TestOp::Depthwise:
       return j.c * j.ih * roundUp(j.iw, 16);
-    case TileOp::AnalogConv:
+    case TestOp::AnalogConv:
       return j.ih * j.iw * roundUp(l.conv.c, 64);
-    case TileOp::Dense:
+    case TestOp::Dense:
       return roundUp(l.denseC, 16);
-    case TileOp::Add:
+    case TestOp::Add:
       return j.addBytes;
   }
   return 0;
 }
 
-int64_t jobOutBytes(const TileLayer& l, const TileJob& j) {
+int64_t jobOutBytes(const TestLayer& l, const TileJob& j) {
   switch (l.op) {
-    case TileOp::Conv:
-    case TileOp::Depthwise:
+    case TestOp::Conv:
+    case TestOp::Depthwise:
       return j.k * j.oh * roundUp(j.ow, 16);
-    case TileOp::AnalogConv:
+    case TestOp::AnalogConv:
       return j.oh * j.ow * roundUp(l.conv.k, 64);
-    case TileOp::Dense:
+    case TestOp::Dense:
       return roundUp(j.k, 16);
-    case TileOp::Add:
+    case TestOp::Add:
       return j.addBytes;
   }
   return 0;
 }
 
 void checkBuffers(const Case& c, const LayerSchedule& s) {
-  const TileLayer& l = c.layer;
+  const TestLayer& l = c.layer;
   const int64_t granule = c.accel.dma.granuleBytes.value;
-  const size_t operands = l.op == TileOp::Add ? 2 : 1;
+  const size_t operands = l.op == TestOp::Add ? 2 : 1;
   ASSERT_EQ(s.inBufBytes.size(), operands) << c.str;
   ASSERT_EQ(s.inBufCount.size(), operands) << c.str;
   std::vector<int64_t> needIn(operands, 0);
@@ -417,15 +423,15 @@ void checkBuffers(const Case& c, const LayerSchedule& s) {
 // 16*kh*kw + 64 at block k0; a dense tile its own stream of Kp*Cp weights + 16*Kp bias bytes
 // (Kp, Cp rounded up to 16), stored after the streams of the tiles before it.
 void checkWeights(const Case& c, const LayerSchedule& s) {
-  const TileLayer& l = c.layer;
-  ASSERT_EQ(s.analogLoad, l.op == TileOp::AnalogConv) << c.str;
-  if (l.op == TileOp::AnalogConv || l.op == TileOp::Add) return;
+  const TestLayer& l = c.layer;
+  ASSERT_EQ(s.preload, l.op == TestOp::AnalogConv) << c.str;
+  if (l.op == TestOp::AnalogConv || l.op == TestOp::Add) return;
   const ConvDims& d = l.conv;
   auto denseStream = [&](int64_t k) {
     return roundUp(k, 16) * roundUp(l.denseC, 16) + 16 * roundUp(k, 16);
   };
   std::map<int64_t, int64_t> denseOffsets;  // k0 -> where its stream starts
-  if (l.op == TileOp::Dense) {
+  if (l.op == TestOp::Dense) {
     for (const TileStep& st : s.steps) denseOffsets[st.job.k0] = denseStream(st.job.k);
     int64_t at = 0;
     for (auto& [k0, bytes] : denseOffsets) at += std::exchange(bytes, at);
@@ -433,11 +439,11 @@ void checkWeights(const Case& c, const LayerSchedule& s) {
   for (const TileStep& st : s.steps) {
     const TileJob& j = st.job;
     int64_t bytes = 0, offset = 0;
-    if (l.op == TileOp::Conv) {
+    if (l.op == TestOp::Conv) {
       int64_t block = 16 * d.c * d.kh * d.kw + 64;
       bytes = ceilDiv(j.k, 16) * block;
       offset = j.k0 / 16 * block;
-    } else if (l.op == TileOp::Depthwise) {
+    } else if (l.op == TestOp::Depthwise) {
       bytes = 16 * d.kh * d.kw + 64;
       offset = j.k0 * bytes;
     } else {
@@ -453,41 +459,41 @@ void checkWeights(const Case& c, const LayerSchedule& s) {
 
 // L2 bytes a tile's copies move: whole padded rows when the tile spans the row, else the REV4 words
 // covering its columns; whole 64-channel pixel lines; whole 16-element vectors; add bytes.
-int64_t tileInBytes(const TileLayer& l, const TileJob& j) {
+int64_t tileInBytes(const TestLayer& l, const TileJob& j) {
   const ConvDims& d = l.conv;
   switch (l.op) {
-    case TileOp::Conv:
-    case TileOp::Depthwise:
+    case TestOp::Conv:
+    case TestOp::Depthwise:
       return j.c * j.ih *
              (j.iw == d.iw ? roundUp(d.iw, 16) : 4 * ((j.ix0 + j.iw - 1) / 4 - j.ix0 / 4 + 1));
-    case TileOp::AnalogConv:
+    case TestOp::AnalogConv:
       return j.ih * j.iw * roundUp(d.c, 64);
-    case TileOp::Dense:
+    case TestOp::Dense:
       return roundUp(l.denseC, 16);
-    case TileOp::Add:
+    case TestOp::Add:
       return 2 * j.addBytes;
   }
   return 0;
 }
 
-int64_t tileOutBytes(const TileLayer& l, const TileJob& j) {
+int64_t tileOutBytes(const TestLayer& l, const TileJob& j) {
   const ConvDims& d = l.conv;
   switch (l.op) {
-    case TileOp::Conv:
-    case TileOp::Depthwise:
+    case TestOp::Conv:
+    case TestOp::Depthwise:
       return j.k * j.oh * roundUp(j.ow == d.ow ? d.ow : j.ow, 16);
-    case TileOp::AnalogConv:
+    case TestOp::AnalogConv:
       return j.oh * j.ow * roundUp(d.k, 64);
-    case TileOp::Dense:
+    case TestOp::Dense:
       return roundUp(j.k, 16);
-    case TileOp::Add:
+    case TestOp::Add:
       return j.addBytes;
   }
   return 0;
 }
 
 void checkCost(const Case& c, const LayerSchedule& s) {
-  const TileLayer& l = c.layer;
+  const TestLayer& l = c.layer;
   const DmaDesc& dma = c.accel.dma;
   // One 1-D call of n bytes: setup + ceil(round_up(n, granule) / bytes_per_cycle).
   auto callCycles = [&](int64_t n) {
@@ -502,14 +508,14 @@ void checkCost(const Case& c, const LayerSchedule& s) {
   };
   for (const InputTile& in : s.inTiles)
     for (const Xfer& x : in.operands) copy(x);
-  int64_t want = 0, jobs = s.analogLoad ? 1 : 0;
+  int64_t want = 0, jobs = s.preload ? 1 : 0;
   std::vector<bool> seen(s.inTiles.size(), false);
   for (const TileStep& st : s.steps) {
     copy(st.out);
     if (!seen[static_cast<size_t>(st.inTile)]) want += tileInBytes(l, st.job);
     seen[static_cast<size_t>(st.inTile)] = true;
     want += tileOutBytes(l, st.job);
-    jobs += l.op == TileOp::Depthwise ? st.job.k : 1;  // a depthwise call is one job per channel
+    jobs += l.op == TestOp::Depthwise ? st.job.k : 1;  // a depthwise call is one job per channel
   }
   ASSERT_EQ(moved, want) << c.str << ": copies move " << moved << " B, the tiles need " << want;
   const ScheduleCost& k = s.cost;
@@ -530,7 +536,7 @@ void checkCost(const Case& c, const LayerSchedule& s) {
 }
 
 void checkSchedule(const Case& c, const LayerSchedule& s) {
-  if (c.layer.op == TileOp::Dense || c.layer.op == TileOp::Add)
+  if (c.layer.op == TestOp::Dense || c.layer.op == TestOp::Add)
     checkFlat(c, s);
   else
     checkConv(c, s);
@@ -609,8 +615,8 @@ TEST(Tiler, ChoosesTheSameScheduleEveryTime) {
 
 TEST(Tiler, WholeLayerWhenItFitsAndOverlapPaysNothing) {
   // A dense layer with one 16-output block cannot be tiled at all: one step, as before tiling.
-  TileLayer l;
-  l.op = TileOp::Dense;
+  TestLayer l;
+  setOp(l, TestOp::Dense);
   l.denseC = 64;
   l.denseK = 12;
   Result<TilingResult> r = tileLayer(l, diana().accelerators[0], TilerOptions{});
@@ -620,8 +626,8 @@ TEST(Tiler, WholeLayerWhenItFitsAndOverlapPaysNothing) {
 }
 
 TEST(Tiler, NoTilingWhenOneBlockOfWeightsExceedsTheWeightMemory) {
-  TileLayer l;
-  l.op = TileOp::Dense;
+  TestLayer l;
+  setOp(l, TestOp::Dense);
   l.denseC = 4096;  // 16 outputs x 4096 inputs + bias slots > 64000 B; inputs are not tiled
   l.denseK = 32;
   Result<TilingResult> r = tileLayer(l, diana().accelerators[0], TilerOptions{});
@@ -633,8 +639,8 @@ TEST(Tiler, NoTilingWhenOneBlockOfWeightsExceedsTheWeightMemory) {
 }
 
 TEST(Tiler, TilesAConvThatDoesNotFitL1WholeWithHalosAndBorderPads) {
-  TileLayer l;
-  l.op = TileOp::Conv;
+  TestLayer l;
+  setOp(l, TestOp::Conv);
   l.conv = ConvDims{64, 64, 64, 64, 64, 64, 3, 3, 1, 1, 1, 1, 1, 1, false};
   Result<TilingResult> r = tileLayer(l, diana().accelerators[0], TilerOptions{});
   ASSERT_TRUE(r.ok()) << r.diag().message;

@@ -1,5 +1,7 @@
 #include "codegen/c/c_writer.h"
 
+#include <algorithm>
+
 #include "codegen/c/c_syntax.h"
 
 namespace htvm {
@@ -44,6 +46,16 @@ void CWriter::open(const std::string& header) {
 void CWriter::close(const std::string& closer) {
   --indent_;
   line(closer);
+}
+
+void CWriter::byteArray(const std::string& decl, const std::vector<int8_t>& bytes) {
+  line(decl + " = {");
+  for (size_t i = 0; i < bytes.size(); i += 24) {
+    std::string row;
+    for (size_t j = i; j < std::min(bytes.size(), i + 24); ++j) row += fmt::format("{},", bytes[j]);
+    line("  " + row);
+  }
+  line("};");
 }
 
 }  // namespace htvm

@@ -5,7 +5,9 @@
 
 #include <fmt/format.h>
 
+#include <cstdint>
 #include <string>
+#include <vector>
 #include <utility>
 
 namespace htvm {
@@ -36,6 +38,8 @@ class CWriter {
   void directive(const std::string& text) { out_ += text + '\n'; }
   // `/* text */`; multi-line text becomes a ` * `-prefixed block comment.
   void comment(const std::string& text);
+  // `decl = {` the bytes, 24 per line, `};` (weight streams and arrays).
+  void byteArray(const std::string& decl, const std::vector<int8_t>& bytes);
 
   // Writes `header {` and indents until the returned Block is destroyed, which writes `closer`.
   [[nodiscard]] Block block(const std::string& header, std::string closer = "}");

@@ -224,7 +224,7 @@ Status emitC(const Graph& g, const ArenaPlan& plan, const CodegenOptions& opts,
     files.push_back({"src/accel_layers.c", emitAccelLayers(ctx)});
     files.push_back({"runtime/htvm_platform.h", emitPlatformHeader(ctx)});
     files.push_back({"src/platform.c", emitPlatformSource(ctx)});
-    for (const RuntimeFile& f : runtimeFiles()) files.push_back({std::string("runtime/") + f.path, f.text});
+    for (const RuntimeFile& f : projectRuntimeFiles(ctx)) files.push_back({std::string("runtime/") + f.path, f.text});
   }
   Result<std::vector<std::string>> previous = claimOutputDir(dir, opts.forceOutputDir);
   if (!previous.ok()) return previous.diag();

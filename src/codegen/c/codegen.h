@@ -13,20 +13,10 @@
 #include "ir/graph.h"
 #include "memory/arena_planner.h"
 #include "memory/l1_plan.h"
+#include "platform/platform.h"
 #include "support/diag.h"
 
 namespace htvm {
-
-// One accelerator as the generated code sees it: the fields of `htvm_accel_desc` in
-// runtime/htvm_hal.h (filled by the driver from the platform file).
-struct AccelTarget {
-  std::string name;
-  enum class Kind { Digital = 1, Analog = 2 } kind = Kind::Digital;
-  int64_t actL1Bytes = 0, weightL1Bytes = 0;
-  int64_t dmaSetupCycles = 0, dmaBytesPerCycle = 1, dmaGranuleBytes = 1, jobSetupCycles = 0;
-  int64_t peK = 0, peOx = 0, blockCycles = 0, fifoCycles = 0, weightFillBytesPerCycle = 1;
-  int64_t arrayRows = 0, arrayCols = 0, mvmCycles = 0, simdLanes = 1, simdStages = 0, actLineBytes = 0;
-};
 
 // The build defaults a project's target.mk records; make's command line overrides each. Fields
 // left at zero or empty are not written, so the Makefile's and the linker script's own defaults
@@ -42,7 +32,7 @@ struct CodegenOptions {
   std::string modelName = "model";
   std::string sourceFile;         // shown in the banner of every generated file
   std::string platform = "host";  // banner, report
-  std::vector<AccelTarget> accels;  // indexed by Node::accel
+  std::vector<AcceleratorDesc> accels;  // the platform's, indexed by Node::accel
   const L1Plan* l1 = nullptr;       // required when any node runs on an accelerator
   // Per node, report fields from earlier stages (core, reason, predicted cycles), merged into the
   // node's entry of report.json; may be empty.

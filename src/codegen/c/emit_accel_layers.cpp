@@ -10,13 +10,13 @@
 //   single buffer (HTVM-style, and any layer that runs as one step): per step, copy its input
 //     tile in and wait (when it changes), run the job to completion, copy the output out and wait.
 // Resident operands (kept in L1 across layers) have no copy; the job reads the producer's buffer.
-// Weights are emitted next to the function in the accelerator's stream format (accel_streams.h):
-// conv and depthwise tiles point into one stream (16-channel blocks and channel blocks are
-// contiguous), dense tiles into back-to-back per-tile streams, and the analog array is loaded once
-// before the tile loop.
+// What is particular to an accelerator kind (its HAL job and config initialisers, its weight arrays
+// in the kind's stream format, the hoisted weight load, its fields of the platform table) is
+// printed by the accelerator's backend (backends/backend.h); this file prints the rest.
 #include <fmt/format.h>
 
-#include "codegen/c/accel_streams.h"
+#include <algorithm>
+
 #include "codegen/c/c_syntax.h"
 #include "codegen/c/c_writer.h"
 #include "codegen/c/emit_context.h"
@@ -24,16 +24,6 @@
 
 namespace htvm {
 namespace {
-
-void emitBytes(CWriter& w, const std::string& decl, const std::vector<int8_t>& bytes) {
-  w.line("{} = {{", decl);
-  for (size_t i = 0; i < bytes.size(); i += 24) {
-    std::string row;
-    for (size_t j = i; j < std::min(bytes.size(), i + 24); ++j) row += fmt::format("{},", bytes[j]);
-    w.line("  {}", row);
-  }
-  w.line("};");
-}
 
 std::string streamSymbol(const EmitContext& ctx, size_t i) {
   return ctx.layerSymbol(i) + "_stream";
@@ -83,88 +73,26 @@ struct LayerEmitter {
     return s.outResident ? lp.outputOffsets[0] : lp.outputOffsets[static_cast<size_t>(st.outBuf)];
   }
 
-  // The HAL job of the node's op: its config struct and its entry point (runtime/htvm_hal.h).
-  struct HalJob {
-    const char* cfgType;
-    const char* fn;
-  };
+  const AccelBackend& backend() const {
+    return *ctx.opts.accels.at(static_cast<size_t>(accel)).backend;
+  }
+  // The HAL job of the node's op on this accelerator: its config struct and its entry point.
   HalJob halJob() const {
-    switch (n.op) {
-      case OpKind::QConv2D: return {"htvm_digital_conv_cfg", "htvm_digital_conv"};
-      case OpKind::QDense: return {"htvm_digital_dense_cfg", "htvm_digital_dense"};
-      case OpKind::QAdd: return {"htvm_digital_add_cfg", "htvm_digital_add"};
-      case OpKind::AnalogConv2D: return {"htvm_analog_conv_cfg", "htvm_analog_conv"};
-      default: break;
-    }
-    HTVM_CHECK(false) << nodeRef(n) << ": placed on an accelerator, but no HAL job runs "
-                      << opName(n.op);
-    return {};
+    std::optional<HalJob> j = backend().halJob(n.op);
+    HTVM_CHECK(j.has_value()) << nodeRef(n) << ": placed on an accelerator, but no HAL job runs "
+                              << opName(n.op);
+    return *j;
   }
   const char* cfgType() const { return halJob().cfgType; }
   const char* jobFn() const { return halJob().fn; }
 
   std::string cfgInit(const TileStep& st) const {
-    const TileJob& j = st.job;
-    int relu = n.op != OpKind::AnalogConv2D && n.attrInt("lo") == 0 ? 1 : 0;
-    int64_t in = inOffset(0, st), out = outOffset(st);
-    std::string stream = streamSymbol(ctx, i);
-    switch (n.op) {
-      case OpKind::QConv2D: {
-        const Shape& ws = ctx.g.type(n.inputs[1]).shape;
-        const Ints& str = n.attrInts("strides");
-        return fmt::format(
-            "{{{}u, {}u, {} + {}, {}, {}, {}, {}, {}, {}, {}, {}, {}, {}, {}, {}, {}, {}, {}, {}, "
-            "{}}}",
-            in, out, stream, j.weightOffset, j.c, j.k, j.ih, j.iw, j.oh, j.ow, ws[2], ws[3], str[0],
-            str[1], j.padT, j.padL, j.padB, j.padR, n.attrInt("group") != 1 ? 1 : 0,
-            n.attrInt("shift"), relu);
-      }
-      case OpKind::QDense:
-        return fmt::format("{{{}u, {}u, {} + {}, {}, {}, {}, {}}}", in, out, stream, j.weightOffset,
-                           j.c, j.k, n.attrInt("shift"), relu);
-      case OpKind::QAdd:
-        return fmt::format("{{{}u, {}u, {}u, {}u, {}, {}}}", in, inOffset(1, st), out, j.addBytes,
-                           n.attrInt("shift"), relu);
-      case OpKind::AnalogConv2D: {
-        const Shape& ws = ctx.g.type(n.inputs[1]).shape;
-        const Ints& str = n.attrInts("strides");
-        return fmt::format(
-            "{{{}u, {}u, {}, {}, {}, {}, {}, {}, {}, {}, {}, {}, {}, {}, {}, {}, {}, {}, {}, "
-            "{}_bn_k, {}_bn_l, {}, {}, {}}}",
-            in, out, ws[1], ws[0], j.ih, j.iw, j.oh, j.ow, ws[2], ws[3], str[0], str[1], j.padT,
-            j.padL, j.padB, j.padR, floatLiteral(static_cast<float>(n.attrFloat("gain"))),
-            n.attrInt("adc_lo"), n.attrInt("adc_hi"), sym, sym, n.attrInt("shift"), n.attrInt("lo"),
-            n.attrInt("hi"));
-      }
-      default: break;
-    }
-    HTVM_CHECK(false) << nodeRef(n) << ": placed on an accelerator, but no HAL config for "
-                      << opName(n.op);
-    return {};
+    JobText t{ctx.g, n, st.job, {inOffset(0, st), operands.size() > 1 ? inOffset(1, st) : 0},
+              outOffset(st), streamSymbol(ctx, i), sym};
+    return backend().jobInit(t);
   }
 
-  void emitWeights() {
-    std::string stream = streamSymbol(ctx, i);
-    const Graph& g = ctx.g;
-    if (n.op == OpKind::QConv2D) {
-      std::vector<int8_t> b = digitalConvStream(g, n);
-      emitBytes(w, fmt::format("static const int8_t {}[{}]", stream, b.size()), b);
-    } else if (n.op == OpKind::QDense) {
-      std::vector<int8_t> b =
-          s.numK > 1 ? digitalDenseTileStreams(g, n, s.tileK) : digitalDenseStream(g, n);
-      emitBytes(w, fmt::format("static const int8_t {}[{}]", stream, b.size()), b);
-    } else if (n.op == OpKind::AnalogConv2D) {
-      std::vector<int8_t> b = analogArray(g, n);
-      emitBytes(w, fmt::format("static const int8_t {}[{}]", stream, b.size()), b);
-      for (int part = 0; part < 2; ++part) {
-        const std::vector<double>& v = *g.tensor(n.inputs[2 + static_cast<size_t>(part)]).data;
-        std::string vals;
-        for (double d : v) vals += fmt::format("{},", static_cast<int64_t>(d));
-        w.line("static const int16_t {}_{}[{}] = {{{}}};", sym, part ? "bn_l" : "bn_k", v.size(),
-               vals);
-      }
-    }
-  }
+  void emitWeights() { backend().emitWeights(w, ctx.g, n, s, streamSymbol(ctx, i), sym); }
 
   void emitTables() {
     std::vector<std::string> cfgs, outs;
@@ -219,10 +147,8 @@ struct LayerEmitter {
     w.line("HTVM_TRY_HAL(htvm_xfer_to_l2(&out, {}u, y, {}));", accel, at(sym + "_out", step));
     if (wait) w.line("HTVM_TRY_HAL(htvm_dma_wait(&out));");
   }
-  void analogLoad() {
-    const Shape& ws = ctx.g.type(n.inputs[1]).shape;
-    w.line("HTVM_TRY_HAL(htvm_analog_load_weights({}u, {}, {}, {}));", accel, streamSymbol(ctx, i),
-           ws[1] * ws[2] * ws[3], ws[0]);
+  void loadWeights() {
+    w.line("HTVM_TRY_HAL({});", backend().preloadCall(ctx.g, n, accel, streamSymbol(ctx, i)));
   }
 
   void emitBody() {
@@ -242,7 +168,7 @@ struct LayerEmitter {
       // One step: both schemes are copy in, job, copy out; double-buffered overlaps the analog
       // load.
       if (dbl) copyIn("0", false);
-      if (s.analogLoad) analogLoad();
+      if (s.preload) loadWeights();
       if (dbl)
         waitIn();
       else
@@ -252,7 +178,7 @@ struct LayerEmitter {
     } else if (dbl) {
       HTVM_CHECK(!s.outResident) << nodeRef(n) << ": tiled layer with a resident output";
       copyIn(std::to_string(s.steps[0].inTile), false);
-      if (s.analogLoad) analogLoad();
+      if (s.preload) loadWeights();
       waitIn();
       {
         auto loop = w.block(fmt::format("for (t = 0; t < {}u; ++t)", nt));
@@ -277,7 +203,7 @@ struct LayerEmitter {
       copyOut(nt + " - 1", true);
     } else {
       HTVM_CHECK(!s.outResident) << nodeRef(n) << ": tiled layer with a resident output";
-      if (s.analogLoad) analogLoad();
+      if (s.preload) loadWeights();
       auto loop = w.block(fmt::format("for (t = 0; t < {}u; ++t)", nt));
       if (hasWhen) {
         w.line("const int32_t load = {}_load[t];", sym);
@@ -334,7 +260,7 @@ std::string tilingSummary(const LayerSchedule& s) {
 void emitLayer(CWriter& w, const EmitContext& ctx, size_t i) {
   const Node& n = ctx.g.nodes[i];
   const L1LayerPlan& lp = ctx.opts.l1->layers[i];
-  const AccelTarget& acc = ctx.opts.accels.at(static_cast<size_t>(n.accel));
+  const AcceleratorDesc& acc = ctx.opts.accels.at(static_cast<size_t>(n.accel));
   LayerEmitter e{w, ctx, i, n, lp, lp.schedule, ctx.layerSymbol(i), n.accel, {}};
   for (size_t k = 0; k < lp.inputOffsets.size(); ++k)
     e.operands.push_back(std::string(1, static_cast<char>('a' + k)));
@@ -344,14 +270,31 @@ void emitLayer(CWriter& w, const EmitContext& ctx, size_t i) {
       "L1:{}; {} of {} B\n"
       "modeled {} cycles: compute {}, weights {}, exposed DMA {}, job setup {}",
       commentText(n.name), ctx.describe(n), acc.name, tilingSummary(lp.schedule), bufferSummary(e),
-      lp.used, acc.actL1Bytes, c.elapsed, c.compute, c.weights, c.exposedDma(), c.setup));
+      lp.used, acc.l1.activationBytes.value, c.elapsed, c.compute, c.weights, c.exposedDma(), c.setup));
   e.emitWeights();
   e.emitTables();
   auto fn = w.block(fmt::format("int {}({})", ctx.layerSymbol(i), accelLayerParams(ctx, i)));
   e.emitBody();
 }
 
+// HAL headers of kinds that do not declare their jobs in htvm_hal.h, each once.
+std::vector<std::string> kindHalHeaders(const EmitContext& ctx) {
+  std::vector<std::string> out;
+  for (const AcceleratorDesc& a : ctx.opts.accels)
+    if (a.backend->halHeader != nullptr &&
+        std::find(out.begin(), out.end(), a.backend->halHeader) == out.end())
+      out.push_back(a.backend->halHeader);
+  return out;
+}
+
 }  // namespace
+
+int64_t simMemoryBytes(const EmitContext& ctx) {
+  int64_t pool = 0;
+  for (const AcceleratorDesc& a : ctx.opts.accels)
+    pool += a.l1.activationBytes.value + a.backend->extraSimBytes(a);
+  return std::max<int64_t>(pool, 4);
+}
 
 std::string accelLayerParams(const EmitContext& ctx, size_t i) {
   std::string params;
@@ -384,6 +327,7 @@ std::string emitAccelLayers(const EmitContext& ctx) {
   w.blank();
   w.directive("#include \"accel_layers.h\"");
   w.directive("#include \"htvm_hal.h\"");
+  for (const std::string& h : kindHalHeaders(ctx)) w.directive("#include \"" + h + "\"");
   w.directive("#include \"htvm_model.h\"");
   w.blank();
   w.directive(
@@ -431,9 +375,6 @@ std::string emitAccelLayers(const EmitContext& ctx) {
 }
 
 std::string emitPlatformHeader(const EmitContext& ctx) {
-  int64_t pool = 0;
-  for (const AccelTarget& a : ctx.opts.accels)
-    pool += a.actL1Bytes + (a.kind == AccelTarget::Kind::Analog ? a.arrayRows * a.arrayCols : 0);
   CWriter w;
   w.comment(ctx.banner("htvm_platform.h"));
   w.directive("#ifndef HTVM_PLATFORM_H");
@@ -441,7 +382,7 @@ std::string emitPlatformHeader(const EmitContext& ctx) {
   w.comment(
       "Bytes of all simulated accelerator memories: each activation L1, then for analog cores\n"
       "the array (rows x cols ternary values).");
-  w.directive(fmt::format("#define HTVM_L1_POOL_BYTES {}u", std::max<int64_t>(pool, 4)));
+  w.directive(fmt::format("#define HTVM_L1_POOL_BYTES {}u", simMemoryBytes(ctx)));
   w.directive(fmt::format("#define HTVM_NUM_ACCELS {}u", ctx.opts.accels.size()));
   w.directive("#endif");
   return w.str();
@@ -459,15 +400,14 @@ std::string emitPlatformSource(const EmitContext& ctx) {
     w.line("const htvm_accel_desc htvm_accels[1] = {{0}};");
   } else {
     w.line("const htvm_accel_desc htvm_accels[{}] = {{", ctx.opts.accels.size());
-    for (const AccelTarget& a : ctx.opts.accels)
-      w.line(
-          "  {{{}, {}, {}u, {}u, {}u, {}u, {}u, {}u, {}u, {}u, {}u, {}u, {}u, {}u, {}u, {}u, {}u, "
-          "{}u, {}u}},",
-          cStringLiteral(a.name),
-          a.kind == AccelTarget::Kind::Digital ? "HTVM_KIND_DIGITAL" : "HTVM_KIND_ANALOG",
-          a.actL1Bytes, a.weightL1Bytes, a.dmaSetupCycles, a.dmaBytesPerCycle, a.dmaGranuleBytes,
-          a.jobSetupCycles, a.peK, a.peOx, a.blockCycles, a.fifoCycles, a.weightFillBytesPerCycle,
-          a.arrayRows, a.arrayCols, a.mvmCycles, a.simdLanes, a.simdStages, a.actLineBytes);
+    for (const AcceleratorDesc& a : ctx.opts.accels) {
+      std::string kindFields;
+      for (int64_t v : a.backend->halParams(a)) kindFields += fmt::format(", {}u", v);
+      w.line("  {{{}, {}, {}u, {}u, {}u, {}u, {}u, {}u{}}},", cStringLiteral(a.name),
+             a.backend->halKind, a.l1.activationBytes.value, a.l1.weightBytes.value,
+             a.dma.setupCycles.value, a.dma.bytesPerCycle.value, a.dma.granuleBytes.value,
+             a.jobSetupCycles.value, kindFields);
+    }
     w.line("};");
   }
   w.line("const uint32_t htvm_num_accels = {}u;", ctx.opts.accels.size());

@@ -7,6 +7,7 @@
 #include <vector>
 
 #include "codegen/c/codegen.h"
+#include "codegen/c/runtime_files.h"
 
 namespace htvm {
 
@@ -54,12 +55,18 @@ std::string fixedProjectFile(const EmitContext& ctx, const std::string& path,
 std::string emitDemoConfig(const EmitContext& ctx);  // demo/demo_config.h
 std::string emitProjectMk(const EmitContext& ctx);   // project.mk
 std::string emitTargetMk(const EmitContext& ctx);    // target.mk
+// The runtime/ files of a project with accelerators: the HAL and simulator, and the files of the
+// platform's kinds that bring their own.
+std::vector<RuntimeFile> projectRuntimeFiles(const EmitContext& ctx);
 // Accelerator layers and the platform description (emit_accel_layers.cpp).
 std::string emitAccelLayers(const EmitContext& ctx);
 std::string emitAccelLayersHeader(const EmitContext& ctx);
 std::string emitPlatformHeader(const EmitContext& ctx);
 std::string emitPlatformSource(const EmitContext& ctx);
 std::string accelLayerParams(const EmitContext& ctx, size_t nodeIndex);
+// Bytes of the simulator's memory pool: every accelerator's activation L1 and what its kind adds
+// (the analog array), at least 4 (HTVM_L1_POOL_BYTES; project.mk rounds it to 16).
+int64_t simMemoryBytes(const EmitContext& ctx);
 
 // Parameter list of the layer function for node `nodeIndex` ("const float* x, const float* w,
 // float* y"); the network passes arguments in the same order: present inputs, then the output.

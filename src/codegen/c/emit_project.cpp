@@ -21,17 +21,18 @@ bool endsWith(const std::string& s, const std::string& tail) {
   return s.size() >= tail.size() && s.compare(s.size() - tail.size(), tail.size(), tail) == 0;
 }
 
-// The same sum as HTVM_L1_POOL_BYTES in htvm_platform.h: each activation L1, plus the analog
-// arrays; at least 4 bytes, rounded up to 16.
-int64_t simPoolBytes(const EmitContext& ctx) {
-  int64_t pool = 0;
-  for (const AccelTarget& a : ctx.opts.accels)
-    pool += a.actL1Bytes + (a.kind == AccelTarget::Kind::Analog ? a.arrayRows * a.arrayCols : 0);
-  pool = std::max<int64_t>(pool, 4);
-  return (pool + 15) / 16 * 16;
-}
-
 }  // namespace
+
+std::vector<RuntimeFile> projectRuntimeFiles(const EmitContext& ctx) {
+  std::vector<RuntimeFile> files = runtimeFiles();
+  std::vector<const AccelBackend*> seen;
+  for (const AcceleratorDesc& a : ctx.opts.accels) {
+    if (std::find(seen.begin(), seen.end(), a.backend) != seen.end()) continue;
+    seen.push_back(a.backend);
+    for (const auto& [path, text] : a.backend->runtimeFiles) files.push_back({path, text});
+  }
+  return files;
+}
 
 std::string fixedProjectFile(const EmitContext& ctx, const std::string& path,
                              const std::string& text) {
@@ -64,7 +65,7 @@ std::string emitProjectMk(const EmitContext& ctx) {
   if (ctx.hasAccel) {
     srcs += " src/accel_layers.c src/platform.c";
     headers += " src/accel_layers.h runtime/htvm_platform.h";
-    for (const RuntimeFile& f : runtimeFiles())
+    for (const RuntimeFile& f : projectRuntimeFiles(ctx))
       (endsWith(f.path, ".c") ? srcs : headers) += std::string(" runtime/") + f.path;
   }
   return fmt::format(
@@ -72,7 +73,7 @@ std::string emitProjectMk(const EmitContext& ctx) {
       "# The model's part of the build, included by the Makefile: its C sources and headers, and\n"
       "# the bytes of the simulator's accelerator pool (region sim_l1 of htvm_rv32.ld).\n"
       "MODEL_SRCS = {}\nMODEL_HEADERS = {}\nHTVM_SIM_POOL_BYTES = {:#x}\n",
-      ctx.banner("project.mk"), srcs, headers, simPoolBytes(ctx));
+      ctx.banner("project.mk"), srcs, headers, (simMemoryBytes(ctx) + 15) / 16 * 16);
 }
 
 std::string emitTargetMk(const EmitContext& ctx) {

@@ -4,7 +4,6 @@
 #include <algorithm>
 #include <nlohmann/json.hpp>
 
-#include "codegen/c/accel_streams.h"
 #include "codegen/c/emit_context.h"
 #include "ir/op_registry.h"
 
@@ -74,16 +73,8 @@ std::string emitReport(const EmitContext& ctx) {
   for (size_t i = 0; i < g.nodes.size() && ctx.opts.l1 != nullptr; ++i) {
     const Node& n = g.nodes[i];
     if (n.accel < 0) continue;
-    const LayerSchedule& s = ctx.opts.l1->layers[i].schedule;
-    if (n.op == OpKind::QConv2D) {
-      streamBytes += static_cast<int64_t>(digitalConvStream(g, n).size());
-    } else if (n.op == OpKind::QDense) {
-      streamBytes += static_cast<int64_t>(
-          (s.numK > 1 ? digitalDenseTileStreams(g, n, s.tileK) : digitalDenseStream(g, n)).size());
-    } else if (n.op == OpKind::AnalogConv2D) {
-      streamBytes += static_cast<int64_t>(analogArray(g, n).size());
-      for (size_t k = 2; k < 4; ++k) streamBytes += 2 * g.type(n.inputs[k]).elements();  // int16 BN
-    }
+    const AcceleratorDesc& a = ctx.opts.accels.at(static_cast<size_t>(n.accel));
+    streamBytes += a.backend->weightArrayBytes(g, n, ctx.opts.l1->layers[i].schedule);
   }
 
   Json r;

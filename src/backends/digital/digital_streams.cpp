@@ -1,4 +1,5 @@
-#include "codegen/c/accel_streams.h"
+// Weight+bias streams of the digital accelerator. See digital_streams.h.
+#include "backends/digital/digital_streams.h"
 
 #include <algorithm>
 
@@ -117,21 +118,6 @@ std::vector<int8_t> digitalDenseTileStreams(const Graph& g, const Node& n, int64
     all.insert(all.end(), s.begin(), s.end());
   }
   return all;
-}
-
-std::vector<int8_t> analogArray(const Graph& g, const Node& n) {
-  const Shape& ws = g.type(n.inputs[1]).shape;  // K, C, Kh, Kw
-  const std::vector<double>& w = data(g, n.inputs[1]);
-  int64_t k = ws[0], c = ws[1], kh = ws[2], kw = ws[3];
-  std::vector<int8_t> a(static_cast<size_t>(c * kh * kw * k));
-  for (int64_t o = 0; o < k; ++o)
-    for (int64_t ci = 0; ci < c; ++ci)
-      for (int64_t y = 0; y < kh; ++y)
-        for (int64_t x = 0; x < kw; ++x) {
-          int64_t row = (ci * kh + y) * kw + x;
-          a[static_cast<size_t>(row * k + o)] = i8(w[static_cast<size_t>(((o * c + ci) * kh + y) * kw + x)]);
-        }
-  return a;
 }
 
 }  // namespace htvm

@@ -1,5 +1,6 @@
 // Accelerator weight streams: bytes worked out by hand from docs/ACCELERATOR_FORMATS.md.
-#include "codegen/c/accel_streams.h"
+#include "backends/analog/analog.h"
+#include "backends/digital/digital_streams.h"
 
 #include <gtest/gtest.h>
 
