@@ -91,7 +91,8 @@ struct AccelBackend {
   // The layer's constant arrays (weight stream `stream`, other arrays prefixed by `layer`).
   void (*emitWeights)(CWriter&, const Graph&, const Node&, const LayerSchedule&,
                       const std::string& stream, const std::string& layer) = nullptr;
-  // Bytes those arrays take (flash), for the report.
+  // Bytes those arrays take (flash), from the formats' size rules rather than by encoding; the plan
+  // records them (L1LayerPlan::weightBytes) and the report prints them.
   int64_t (*weightArrayBytes)(const Graph&, const Node&, const LayerSchedule&) = nullptr;
   // The HAL call of the hoisted weight load (accel, stream symbol).
   std::string (*preloadCall)(const Graph&, const Node&, int accel, const std::string& stream) =

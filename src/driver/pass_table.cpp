@@ -178,6 +178,12 @@ Result<PassStats> runPlanL1(PassContext& c) {
   if (!l1.ok()) return l1.diag();
   m.l1 = std::move(l1.value());
   HTVM_CHECK(l1PlanIsValid(m.l1, limits)) << "L1 plan has overlapping or out-of-range buffers";
+  for (size_t i = 0; i < g.nodes.size(); ++i) {
+    const Node& n = g.nodes[i];
+    if (n.accel < 0) continue;
+    const AcceleratorDesc& a = m.platform.accelerators.at(static_cast<size_t>(n.accel));
+    m.l1.layers[i].weightBytes = a.backend->weightArrayBytes(g, n, m.l1.layers[i].schedule);
+  }
   return PassStats{{"accelerator_layers", layers},
                    {"tiler_candidates", candidates},
                    {"tiler_runs", tilerRuns},

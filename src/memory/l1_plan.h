@@ -36,6 +36,9 @@ struct L1LayerPlan {
   L1Buffer output;               // the first output buffer (or the resident slot)
   int64_t used = 0;              // end of the highest buffer or live resident slot of the layer
   LayerSchedule schedule;
+  // Bytes of the layer's constant arrays in its accelerator's formats (weight streams, the analog
+  // array and its BN vectors): flash, from the backend's size rule (backend.h weightArrayBytes).
+  int64_t weightBytes = 0;
   std::vector<std::vector<int64_t>> inputOffsets;  // per operand: offset of each of its buffers
   std::vector<int64_t> outputOffsets;              // offset of each output buffer
 };

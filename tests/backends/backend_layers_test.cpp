@@ -3,6 +3,8 @@
 // the ops of its patterns.
 #include <gtest/gtest.h>
 
+#include "backends/analog/analog.h"
+#include "backends/digital/digital_streams.h"
 #include "partition/fused_layers.h"
 #include "platform/platform_test_util.h"
 #include "support/test_layers.h"
@@ -67,6 +69,39 @@ TEST(BackendLayers, DigitalAndAnalogShapeTheirOpsAsTheTestLayersSay) {
       expectSameShape(*dl, want[i]);
     }
   }
+}
+
+// The plan records weight bytes from the backends' size rules; the arrays codegen prints come from
+// the encoders. Both must agree for every op, tiled dense included.
+TEST(BackendLayers, WeightSizeRulesMatchTheEncodedArrays) {
+  GraphBuilder b;
+  TensorId x = testing::act(b, "x", {1, 16, 8, 8});
+  testing::ConvSpec conv, dw;
+  conv.k = 40;  // three 16-channel blocks, the last one partial
+  dw.group = dw.k = 40;
+  TensorId c = testing::qconv(b, "conv", x, conv);
+  TensorId d = testing::qconv(b, "dw", c, dw);
+  testing::ConvSpec ac;
+  ac.k = 24;
+  ac.weightValue = 1;
+  b.output(testing::analogConv(b, "aconv", d, ac));
+  b.output(testing::qdense(b, "fc", testing::act(b, "v", {1, 40}), 50));
+  const Graph& g = b.g;
+  const AcceleratorDesc& digital = diana().accelerators.at(0);
+  const AcceleratorDesc& analog = diana().accelerators.at(1);
+  LayerSchedule whole, tiled;
+  tiled.numK = 4;
+  tiled.tileK = 16;  // 50 outputs as 16 + 16 + 16 + 2
+  auto bytes = [&](const AcceleratorDesc& a, size_t i, const LayerSchedule& s) {
+    return a.backend->weightArrayBytes(g, g.nodes[i], s);
+  };
+  EXPECT_EQ(bytes(digital, 0, whole), static_cast<int64_t>(digitalConvStream(g, g.nodes[0]).size()));
+  EXPECT_EQ(bytes(digital, 1, whole), static_cast<int64_t>(digitalConvStream(g, g.nodes[1]).size()));
+  int64_t analogBytes = static_cast<int64_t>(analogArray(g, g.nodes[2]).size()) + 2 * 2 * 24;
+  EXPECT_EQ(bytes(analog, 2, whole), analogBytes);
+  EXPECT_EQ(bytes(digital, 3, whole), static_cast<int64_t>(digitalDenseStream(g, g.nodes[3]).size()));
+  EXPECT_EQ(bytes(digital, 3, tiled),
+            static_cast<int64_t>(digitalDenseTileStreams(g, g.nodes[3], 16).size()));
 }
 
 }  // namespace

@@ -101,7 +101,7 @@ void emitWeights(CWriter& w, const Graph& g, const Node& n, const LayerSchedule&
 }
 
 int64_t weightArrayBytes(const Graph& g, const Node& n, const LayerSchedule&) {
-  int64_t bytes = static_cast<int64_t>(analogArray(g, n).size());
+  int64_t bytes = g.type(n.inputs[1]).elements();  // one ternary byte per array cell
   for (size_t k = 2; k < 4; ++k) bytes += 2 * g.type(n.inputs[k]).elements();  // int16 BN
   return bytes;
 }

@@ -2,6 +2,8 @@
 // CHW_W16_REV4 / VEC16_REV4 activations with weight+bias streams (digital_streams.h).
 #include <fmt/format.h>
 
+#include <algorithm>
+
 #include "backends/digital/digital.h"
 #include "backends/digital/digital_streams.h"
 #include "codegen/c/c_writer.h"
@@ -154,7 +156,21 @@ void emitWeights(CWriter& w, const Graph& g, const Node& n, const LayerSchedule&
 }
 
 int64_t weightArrayBytes(const Graph& g, const Node& n, const LayerSchedule& s) {
-  return static_cast<int64_t>(streamOf(g, n, s).size());
+  switch (n.op) {
+    case OpKind::QConv2D: {
+      ConvDims d = convDims(g, n);
+      return d.depthwise ? depthwiseStreamBytes(d.c, d.kh, d.kw)
+                         : convStreamBytes(d.c, d.k, d.kh, d.kw);
+    }
+    case OpKind::QDense: {
+      int64_t c = g.type(n.inputs[0]).shape.at(1), k = g.type(n.outputs[0]).shape.at(1);
+      if (s.numK <= 1) return denseStreamBytes(c, k);
+      int64_t bytes = 0;  // one stream per output tile, back to back
+      for (int64_t k0 = 0; k0 < k; k0 += s.tileK) bytes += denseStreamBytes(c, std::min(s.tileK, k - k0));
+      return bytes;
+    }
+    default: return 0;
+  }
 }
 
 std::vector<int64_t> halParams(const AcceleratorDesc& a) {

@@ -67,14 +67,13 @@ std::string emitReport(const EmitContext& ctx) {
   int64_t weightBytes = 0;
   for (size_t t = 0; t < g.tensors.size(); ++t)
     if (ctx.usedConstant[t]) weightBytes += g.tensors[t].type.bytes();
-  // Accelerator layers keep their weights as streams in the accelerator's format (also flash),
-  // sized by the same encoders accel_layers.c is printed from.
+  // Accelerator layers keep their weights as streams in the accelerator's format (also flash), as
+  // the L1 plan sized them.
   int64_t streamBytes = 0;
   for (size_t i = 0; i < g.nodes.size() && ctx.opts.l1 != nullptr; ++i) {
     const Node& n = g.nodes[i];
     if (n.accel < 0) continue;
-    const AcceleratorDesc& a = ctx.opts.accels.at(static_cast<size_t>(n.accel));
-    streamBytes += a.backend->weightArrayBytes(g, n, ctx.opts.l1->layers[i].schedule);
+    streamBytes += ctx.opts.l1->layers[i].weightBytes;
   }
 
   Json r;
