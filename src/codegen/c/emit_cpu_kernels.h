@@ -53,4 +53,14 @@ Status emitBlockedDenseBody(CWriter& w, const EmitContext& ctx, const Node& n);
 Status emitIntegerConvBody(CWriter& w, const EmitContext& ctx, const Node& n);
 Status emitIntegerDenseBody(CWriter& w, const EmitContext& ctx, const Node& n);
 
+// One element of an elementwise op, as statements that assign the C lvalue `y` from the operand
+// expressions (x: the input of a unary op; a, b: the operands of add/sub/mul/div/max/min): the
+// per-op kernels run them over x[i] / y[i], a fused CPU chain (emit_cpu_chain.cpp) over its
+// loop's values. Same arithmetic either way (emit_cpu_layer.cpp says which).
+Status emitUnaryElement(CWriter& w, const Node& n, const TensorType& tx, const TensorType& ty,
+                        const std::string& x, const std::string& y);
+void emitBinaryElement(CWriter& w, const Node& n, const TensorType& ta, const TensorType& tb,
+                       const TensorType& ty, const std::string& a, const std::string& b,
+                       const std::string& y);
+
 }  // namespace htvm

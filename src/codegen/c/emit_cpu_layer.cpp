@@ -29,6 +29,7 @@
 #include "codegen/c/c_syntax.h"
 #include "codegen/c/c_writer.h"
 #include "codegen/c/emit_context.h"
+#include "codegen/c/emit_cpu_kernels.h"
 #include "ir/layout.h"
 #include "ir/op_registry.h"
 
@@ -116,27 +117,21 @@ Status emitBinaryBody(CWriter& w, const EmitContext& ctx, const Node& n) {
     ib = broadcastIndex(tb.shape, ty.shape);
     iy = broadcastIndex(ty.shape, ty.shape);
   }
-  if (!isInt) {
-    w.line("y[{}] = {};", iy, binaryExpr(n.op, "a[" + ia + "]", "b[" + ib + "]"));
-  } else {
-    const char* calc = (ta.dtype == DType::I32 || tb.dtype == DType::I32) ? "int64_t" : "int32_t";
-    w.line("const {0} va = ({0})a[{1}];", calc, ia);
-    w.line("const {0} vb = ({0})b[{1}];", calc, ib);
-    w.line("y[{}] = ({})({});", iy, cType(ty.dtype), binaryExpr(n.op, "va", "vb"));
-  }
+  emitBinaryElement(w, n, ta, tb, ty, "a[" + ia + "]", "b[" + ib + "]", "y[" + iy + "]");
   for (; loops > 0; --loops) w.close();
   return ok();
 }
 
-Status emitClip(CWriter& w, const Node& n, const TensorType& tx, const TensorType& ty) {
+Status emitClip(CWriter& w, const Node& n, const TensorType& tx, const TensorType& ty,
+                const std::string& x, const std::string& y) {
   double lo = n.attrFloat("lo"), hi = n.attrFloat("hi");
   if (!isInteger(tx.dtype)) {
-    w.line("float v = x[i];");
+    w.line("float v = {};", x);
     if (!std::isinf(lo) || lo > 0)
       w.line("if (v < {0}) v = {0};", floatLiteral(static_cast<float>(lo)));
     if (!std::isinf(hi) || hi < 0)
       w.line("if ({0} < v) v = {0};", floatLiteral(static_cast<float>(hi)));
-    w.line("y[i] = v;");
+    w.line("{} = v;", y);
     return ok();
   }
   // Integer clip: bounds must be integers (or infinite); bounds outside the input's range are
@@ -150,12 +145,12 @@ Status emitClip(CWriter& w, const Node& n, const TensorType& tx, const TensorTyp
   if (lo > i32max || hi < i32min)
     return error() << nodeRef(n) << ": codegen: clip range [" << lo << ", " << hi
                    << "] is outside int32";
-  w.line("int32_t v = x[i];");
+  w.line("int32_t v = {};", x);
   if (lo > static_cast<double>(dtypeMin(tx.dtype)))
     w.line("if (v < {0}) v = {0};", intLiteral(static_cast<int64_t>(lo)));
   if (hi < static_cast<double>(dtypeMax(tx.dtype)))
     w.line("if ({0} < v) v = {0};", intLiteral(static_cast<int64_t>(hi)));
-  w.line("y[i] = ({})v;", cType(ty.dtype));
+  w.line("{} = ({})v;", y, cType(ty.dtype));
   return ok();
 }
 
@@ -170,7 +165,8 @@ Status emitClip(CWriter& w, const Node& n, const TensorType& tx, const TensorTyp
 //    value would be >= 2^31 > 2^B): sig << -sh fits 31 bits; for sh > 0, the integer part is
 //    sig >> sh (0 once sh >= 24, as sig < 2^24) and the dropped bits f. floor rounds toward -inf:
 //    a negative x with f != 0 goes one further down. -0.0 and +0.0 give 0.
-Status emitQuantizeF32(CWriter& w, const Node& n, const TensorType& ty) {
+Status emitQuantizeF32(CWriter& w, const Node& n, const TensorType& ty, const std::string& x,
+                       const std::string& y) {
   const int64_t k = n.attrInt("k"), lo = n.attrInt("lo"), hi = n.attrInt("hi");
   const int64_t nan = n.attrInt("nan");
   if (k < 0 || k > 149 || lo > hi || lo < dtypeMin(ty.dtype) || hi > dtypeMax(ty.dtype) ||
@@ -184,7 +180,7 @@ Status emitQuantizeF32(CWriter& w, const Node& n, const TensorType& ty) {
   uint32_t tbits = 0;
   std::memcpy(&tbits, &t, sizeof tbits);
   w.line("uint32_t u;");
-  w.line("memcpy(&u, &x[i], sizeof u);");
+  w.line("memcpy(&u, &{}, sizeof u);", x);
   w.line("const uint32_t a = u & 0x7fffffffu;");
   w.line("int32_t v;");
   w.open("if (a > 0x7f800000u)");
@@ -218,7 +214,7 @@ Status emitQuantizeF32(CWriter& w, const Node& n, const TensorType& ty) {
   if (lo > -(int64_t{1} << b)) w.line("if (v < {0}) v = {0};", intLiteral(lo));
   if (hi < (int64_t{1} << b) - 1) w.line("if (v > {0}) v = {0};", intLiteral(hi));
   w.close();
-  w.line("y[i] = ({})v;", cType(ty.dtype));
+  w.line("{} = ({})v;", y, cType(ty.dtype));
   return ok();
 }
 
@@ -226,50 +222,8 @@ Status emitQuantizeF32(CWriter& w, const Node& n, const TensorType& ty) {
 Status emitUnaryBody(CWriter& w, const EmitContext& ctx, const Node& n) {
   const TensorType& tx = ctx.g.type(n.inputs[0]);
   const TensorType& ty = ctx.g.type(n.outputs[0]);
-  const char* outT = cType(ty.dtype);
   auto loop = w.block(fmt::format("for (int32_t i = 0; i < {}; ++i)", ty.elements()));
-  switch (n.op) {
-    case OpKind::Floor: w.line("y[i] = floorf(x[i]);"); break;
-    case OpKind::Clip: return emitClip(w, n, tx, ty);
-    case OpKind::ShiftRight: {
-      int64_t sh = n.attrInt("shift");
-      if (sh < 0) return error() << nodeRef(n) << ": codegen: negative shift " << sh;
-      // floor(x / 2^s) for int32 x is -1 or 0 for every s >= 31, which is what x >> 31 gives.
-      w.line("y[i] = ({})((int32_t)x[i] >> {});", outT, std::min<int64_t>(sh, 31));
-      break;
-    }
-    case OpKind::FloorDiv: {
-      int64_t dv = n.attrInt("divisor");
-      if (dv <= 0)
-        return error() << nodeRef(n) << ": codegen: floor_div divisor " << dv
-                       << " must be positive";
-      if (dv > std::numeric_limits<int32_t>::max()) {
-        w.line("y[i] = ({})(x[i] < 0 ? -1 : 0);", outT);  // |x| < divisor for every int32 x
-        break;
-      }
-      // C division truncates toward zero; step down when a negative quotient was inexact.
-      w.line("const int32_t v = x[i];");
-      w.line("int32_t q = v / {};", dv);
-      if (dv != 1) w.line("if (v % {} != 0 && v < 0) q -= 1;", dv);
-      w.line("y[i] = ({})q;", outT);
-      break;
-    }
-    case OpKind::FloorDivF32: {
-      float dv = static_cast<float>(n.attrFloat("divisor"));
-      w.line("y[i] = ({})(int32_t)floorf((float)x[i] / {});", outT, floatLiteral(dv));
-      break;
-    }
-    case OpKind::QuantizeF32: return emitQuantizeF32(w, n, ty);
-    case OpKind::Cast:
-    case OpKind::Reshape:  // a copy (the planner did not alias it)
-      if (tx.dtype == ty.dtype)
-        w.line("y[i] = x[i];");
-      else
-        w.line("y[i] = ({})x[i];", outT);
-      break;
-    default: HTVM_CHECK(false) << "not a unary op: " << opName(n.op);
-  }
-  return ok();
+  return emitUnaryElement(w, n, tx, ty, "x[i]", "y[i]");
 }
 
 // GlobalAvgPool (float): sum over H then W in row-major order, then divide by (float)(H*W).
@@ -309,6 +263,66 @@ Status checkNchw(const EmitContext& ctx, const Node& n) {
 }
 
 }  // namespace
+
+Status emitUnaryElement(CWriter& w, const Node& n, const TensorType& tx, const TensorType& ty,
+                        const std::string& x, const std::string& y) {
+  const char* outT = cType(ty.dtype);
+  switch (n.op) {
+    case OpKind::Floor: w.line("{} = floorf({});", y, x); break;
+    case OpKind::Clip: return emitClip(w, n, tx, ty, x, y);
+    case OpKind::ShiftRight: {
+      int64_t sh = n.attrInt("shift");
+      if (sh < 0) return error() << nodeRef(n) << ": codegen: negative shift " << sh;
+      // floor(x / 2^s) for int32 x is -1 or 0 for every s >= 31, which is what x >> 31 gives.
+      w.line("{} = ({})((int32_t){} >> {});", y, outT, x, std::min<int64_t>(sh, 31));
+      break;
+    }
+    case OpKind::FloorDiv: {
+      int64_t dv = n.attrInt("divisor");
+      if (dv <= 0)
+        return error() << nodeRef(n) << ": codegen: floor_div divisor " << dv
+                       << " must be positive";
+      if (dv > std::numeric_limits<int32_t>::max()) {
+        w.line("{} = ({})({} < 0 ? -1 : 0);", y, outT, x);  // |x| < divisor for every int32 x
+        break;
+      }
+      // C division truncates toward zero; step down when a negative quotient was inexact.
+      w.line("const int32_t v = {};", x);
+      w.line("int32_t q = v / {};", dv);
+      if (dv != 1) w.line("if (v % {} != 0 && v < 0) q -= 1;", dv);
+      w.line("{} = ({})q;", y, outT);
+      break;
+    }
+    case OpKind::FloorDivF32: {
+      float dv = static_cast<float>(n.attrFloat("divisor"));
+      w.line("{} = ({})(int32_t)floorf((float){} / {});", y, outT, x, floatLiteral(dv));
+      break;
+    }
+    case OpKind::QuantizeF32: return emitQuantizeF32(w, n, ty, x, y);
+    case OpKind::Cast:
+    case OpKind::Reshape:  // a copy (the planner did not alias it)
+      if (tx.dtype == ty.dtype)
+        w.line("{} = {};", y, x);
+      else
+        w.line("{} = ({}){};", y, outT, x);
+      break;
+    default: HTVM_CHECK(false) << "not a unary op: " << opName(n.op);
+  }
+  return ok();
+}
+
+void emitBinaryElement(CWriter& w, const Node& n, const TensorType& ta, const TensorType& tb,
+                       const TensorType& ty, const std::string& a, const std::string& b,
+                       const std::string& y) {
+  if (!isInteger(ty.dtype)) {
+    w.line("{} = {};", y, binaryExpr(n.op, a, b));
+    return;
+  }
+  const char* calc = (ta.dtype == DType::I32 || tb.dtype == DType::I32) ? "int64_t" : "int32_t";
+  w.line("const {0} va = ({0}){1};", calc, a);
+  w.line("const {0} vb = ({0}){1};", calc, b);
+  w.line("{} = ({})({});", y, cType(ty.dtype), binaryExpr(n.op, "va", "vb"));
+}
 
 // No default case: -Wswitch (an error here) names any OpKind added without a CPU kernel.
 CpuBodyEmitter cpuBodyEmitter(OpKind k) {
