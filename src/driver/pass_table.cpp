@@ -7,6 +7,7 @@
 #include "ir/op_registry.h"
 #include "ir/print.h"
 #include "ir/verify.h"
+#include "passes/fuse_cpu_chains.h"
 #include "passes/fuse_input_quant.h"
 #include "passes/fuse_requant.h"
 #include "passes/insert_relayout.h"
@@ -113,6 +114,11 @@ Result<PassStats> runInsertRelayout(PassContext& c) {
   return PassStats{{"inserted", rl->inserted}};
 }
 
+Result<PassStats> runFuseCpuChains(PassContext& c) {
+  FuseChainStats s = fuseCpuChains(c.model.graph);
+  return PassStats{{"chains", s.chains}, {"fused_nodes", s.members}};
+}
+
 Result<PassStats> runPlanArena(PassContext& c) {
   CompiledModel& m = c.model;
   m.plan = planArena(m.graph);
@@ -217,6 +223,8 @@ const std::vector<Pass>& passTable() {
        PassProduct::Graph, runFuseRequant},
       {"partition", "place every node on a core (legality, cost, conf, pins)", PassProduct::Graph, runPartition},
       {"insert-relayout", "convert layouts at CPU/accelerator borders", PassProduct::Graph, runInsertRelayout},
+      {"fuse-cpu-chains", "compute trees of elementwise CPU ops in one loop each", PassProduct::Graph,
+       runFuseCpuChains},
       {"plan-arena", "place activations in one static arena", PassProduct::Graph, runPlanArena},
       {"plan-l1", "tile accelerator layers, keep tensors resident in L1, place L1 buffers", PassProduct::Graph,
        runPlanL1},

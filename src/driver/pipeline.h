@@ -3,7 +3,7 @@
 // can look at the integer graph before fusion), and the two entry points. The passes themselves
 // and their order are the table in driver/pass_table.h:
 //   import -> integerize -> fuse-input-quant -> fuse-requant -> partition -> insert-relayout
-//   -> plan-arena -> plan-l1, then C emission.
+//   -> fuse-cpu-chains -> plan-arena -> plan-l1, then C emission.
 #pragma once
 
 #include <map>

@@ -99,6 +99,11 @@ Result<ProfileReport> parseProfile(const std::string& log, const std::string& re
           static_cast<size_t>(l.index) >= report["layers"].size())
         return error() << "malformed profile line: " << line;
       const auto& j = report["layers"][static_cast<size_t>(l.index)];
+      // A fused chain member runs inside its root's loop: its own probe pair measures nothing.
+      if (j.value("storage", std::string()) == "fused") {
+        ++r.fusedNodes;
+        continue;
+      }
       l.node = j.value("name", std::string());
       l.core = j.value("core", std::string("cpu"));
       l.macs = j.value("macs", int64_t{0});
@@ -164,6 +169,9 @@ std::string profileTable(const ProfileReport& r) {
     out +=
         "host: CPU time in ns of CLOCK_MONOTONIC (no cycle counter), accelerator layers in modeled "
         "cycles\n";
+  if (r.fusedNodes > 0)
+    out += fmt::format("fused: {} nodes run inside a fused CPU chain; each chain's row is its root\n",
+                       r.fusedNodes);
   if (r.total.modeledAccel > 0)
     out += fmt::format("accelerators: {} modeled cycles in total\n", r.total.modeledAccel);
   if (r.sizes) {

@@ -39,6 +39,7 @@ struct ProfileReport {
   ProfileMode mode = ProfileMode::Global;
   std::string unit;                               // of `measured`: "cycles" (rv32) or "ns" (host)
   std::vector<LayerProfile> layers;               // individual mode
+  int fusedNodes = 0;  // nodes computed inside a fused chain's loop: no row, counted in the root's
   LayerProfile total;                             // the whole htvm_model_run
   std::optional<ElfSizes> sizes;                  // rv32
   std::optional<uint64_t> stackPeak, stackBytes;  // rv32

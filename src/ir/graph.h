@@ -40,6 +40,11 @@ struct Node {
   // Where the node runs: -1 is the host CPU, otherwise the index of an accelerator in the
   // platform description (set by src/partition; the IR itself knows no platform).
   int32_t accel = -1;
+  // -1, or the output of the fused CPU chain that computes this node's value inside its own loop
+  // (set by passes/fuse_cpu_chains): the node has no kernel and its output no storage of its own.
+  // The interpreter ignores it and runs the node as it stands.
+  TensorId fusedInto = -1;
+  bool fusedRoot = false;  // the node whose loop computes the nodes fused into its output
 
   // Typed accessors; HTVM_CHECK on a missing or wrongly typed attribute (the verifier checks
   // attributes against the registry first, so a failure here is a compiler bug).

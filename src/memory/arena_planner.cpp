@@ -21,7 +21,7 @@ bool lifetimesIntersect(const LiveRange& a, const LiveRange& b) {
 std::vector<char> arenaTensors(const Graph& g) {
   std::vector<char> in(g.tensors.size(), 0);
   for (const Node& n : g.nodes)
-    for (TensorId o : n.outputs) in.at(static_cast<size_t>(o)) = 1;
+    for (TensorId o : n.outputs) in.at(static_cast<size_t>(o)) = n.fusedInto < 0;  // fused: no bytes
   for (TensorId o : g.outputs) in.at(static_cast<size_t>(o)) = 0;
   for (TensorId i : g.inputs) in.at(static_cast<size_t>(i)) = 0;
   for (size_t t = 0; t < g.tensors.size(); ++t)
@@ -82,7 +82,9 @@ struct Buffer {
 }  // namespace
 
 bool mayRunInPlace(const Graph& g, const Node& n, TensorId t) {
-  if (n.accel >= 0 || t < 0 || n.outputs.size() != 1) return false;
+  // A fused chain's loop reads its leaves in their own layouts and broadcasts: no in-place promise.
+  if (n.accel >= 0 || t < 0 || n.outputs.size() != 1 || n.fusedInto >= 0 || n.fusedRoot)
+    return false;
   if (!opProps(n.op).inPlaceSafe) return false;
   const TensorType& in = g.type(t);
   const TensorType& out = g.type(n.outputs[0]);
@@ -92,10 +94,15 @@ bool mayRunInPlace(const Graph& g, const Node& n, TensorId t) {
 
 std::vector<LiveRange> liveRanges(const Graph& g) {
   std::vector<LiveRange> r(g.tensors.size());
+  // A node fused into a chain reads its inputs when the chain's root runs.
+  std::vector<int> producer(g.tensors.size(), -1);
+  for (size_t i = 0; i < g.nodes.size(); ++i)
+    for (TensorId o : g.nodes[i].outputs) producer[static_cast<size_t>(o)] = static_cast<int>(i);
   for (size_t i = 0; i < g.nodes.size(); ++i) {
-    int step = static_cast<int>(i);
+    const Node& n = g.nodes[i];
+    int step = n.fusedInto >= 0 ? producer.at(static_cast<size_t>(n.fusedInto)) : static_cast<int>(i);
     for (TensorId in : g.nodes[i].inputs)
-      if (in >= 0) r.at(static_cast<size_t>(in)).last = step;
+      if (in >= 0) r.at(static_cast<size_t>(in)).last = std::max(r[static_cast<size_t>(in)].last, step);
     for (TensorId o : g.nodes[i].outputs) {
       LiveRange& lr = r.at(static_cast<size_t>(o));
       lr.first = step;

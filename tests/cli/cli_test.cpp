@@ -224,7 +224,7 @@ TEST(Cli, PassStatisticsGoIntoTheReportAndDumpAfterPrintsThatPass) {
   std::vector<std::string> names;
   for (const auto& p : r.at("passes")) names.push_back(p.at("name").get<std::string>());
   EXPECT_EQ(names, (std::vector<std::string>{"import", "integerize", "fuse-input-quant", "fuse-requant", "partition",
-                                             "insert-relayout", "plan-arena", "plan-l1"}));
+                                             "insert-relayout", "fuse-cpu-chains", "plan-arena", "plan-l1"}));
   EXPECT_EQ(r.at("passes").at(0).at("stats").at("nodes").get<int64_t>(), 73) << "ResNet8's ONNX graph has 73 nodes";
   Outcome bad = runHtvm("compile " + kModel + " -o " + (d / "proj2").string() + " --dump-after fuse");
   EXPECT_EQ(bad.code, 2) << bad.output;

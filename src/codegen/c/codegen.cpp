@@ -16,7 +16,15 @@
 namespace htvm {
 
 EmitContext::EmitContext(const Graph& graph, const ArenaPlan& p, const CodegenOptions& o)
-    : g(graph), plan(p), opts(o), usedConstant(graph.tensors.size(), 0) {
+    : g(graph), plan(p), opts(o), usedConstant(graph.tensors.size(), 0),
+      chainMembers(graph.nodes.size()) {
+  std::vector<int> producer(g.tensors.size(), -1);
+  for (size_t i = 0; i < g.nodes.size(); ++i)
+    for (TensorId t : g.nodes[i].outputs) producer[static_cast<size_t>(t)] = static_cast<int>(i);
+  for (size_t i = 0; i < g.nodes.size(); ++i)
+    if (g.nodes[i].fusedInto >= 0)
+      chainMembers.at(static_cast<size_t>(producer.at(static_cast<size_t>(g.nodes[i].fusedInto))))
+          .push_back(i);
   for (const Node& n : g.nodes) {
     hasAccel |= n.accel >= 0;
     if (n.accel >= 0) continue;  // accelerator layers carry their weights in their own format
@@ -114,7 +122,8 @@ Status checkInterface(const Graph& g, const ArenaPlan& plan) {
                    << g.tensors.size();
   std::vector<int> prod = g.producers();
   for (size_t t = 0; t < g.tensors.size(); ++t) {
-    bool needsArena = prod[t] >= 0 && static_cast<TensorId>(t) != g.outputs[0];
+    bool needsArena = prod[t] >= 0 && static_cast<TensorId>(t) != g.outputs[0] &&
+                      g.nodes[static_cast<size_t>(prod[t])].fusedInto < 0;  // fused: a loop value
     if (needsArena && (plan.offset[t] < 0 || plan.bytes[t] < g.tensors[t].type.bytes() ||
                        plan.offset[t] + plan.bytes[t] > plan.size))
       return error() << "codegen: arena plan has no valid slot for tensor '" << g.tensors[t].name

@@ -11,12 +11,17 @@
 
 namespace htvm {
 
+class CWriter;
+
 struct EmitContext {
   const Graph& g;
   const ArenaPlan& plan;
   const CodegenOptions& opts;
   std::vector<char>
       usedConstant;  // per TensorId: constant read by some node (emitted in weights.c)
+  // Per node: the nodes fused into it (passes/fuse_cpu_chains.h), in node order; empty for
+  // every node that is not a chain's root.
+  std::vector<std::vector<size_t>> chainMembers;
 
   EmitContext(const Graph& graph, const ArenaPlan& p, const CodegenOptions& o);
 
@@ -68,11 +73,16 @@ std::string accelLayerParams(const EmitContext& ctx, size_t nodeIndex);
 // (the analog array), at least 4 (HTVM_L1_POOL_BYTES; project.mk rounds it to 16).
 int64_t simMemoryBytes(const EmitContext& ctx);
 
+// A fused CPU chain rooted at node `root` (emit_cpu_chain.cpp): the tensors its loop reads (leaves,
+// in first-use order), its parameter list ("const int8_t* x0, ..., int8_t* y") and its body.
+std::vector<TensorId> chainLeaves(const EmitContext& ctx, size_t root);
+std::string chainParams(const EmitContext& ctx, size_t root);
+Status emitChainBody(CWriter& w, const EmitContext& ctx, size_t root);
+
 // Parameter list of the layer function for node `nodeIndex` ("const float* x, const float* w,
 // float* y"); the network passes arguments in the same order: present inputs, then the output.
 std::string layerParams(const EmitContext& ctx, const Node& n);
 
-class CWriter;
 // Kernel bodies (inside the layer function, parameters named as layerParams gives them).
 Status emitConvBody(CWriter& w, const EmitContext& ctx, const Node& n);   // emit_cpu_conv.cpp
 Status emitDenseBody(CWriter& w, const EmitContext& ctx, const Node& n);  // emit_cpu_conv.cpp

@@ -377,8 +377,9 @@ std::string emitCpuLayersHeader(const EmitContext& ctx) {
   w.blank();
   for (size_t i = 0; i < ctx.g.nodes.size(); ++i) {
     const Node& n = ctx.g.nodes[i];
-    if (ctx.isAliasedReshape(n) || n.accel >= 0) continue;
-    w.line("void {}({});", ctx.layerSymbol(i), layerParams(ctx, n));
+    if (ctx.isAliasedReshape(n) || n.accel >= 0 || n.fusedInto >= 0) continue;
+    w.line("void {}({});", ctx.layerSymbol(i),
+           n.fusedRoot ? chainParams(ctx, i) : layerParams(ctx, n));
   }
   w.blank();
   w.directive("#endif /* HTVM_CPU_LAYERS_H */");
@@ -420,7 +421,18 @@ Result<std::string> emitCpuLayers(const EmitContext& ctx) {
     const Node& n = ctx.g.nodes[i];
     if (ctx.isAliasedReshape(n)) continue;  // no code: the output aliases the input
     if (n.accel >= 0) continue;             // in accel_layers.c
+    if (n.fusedInto >= 0) continue;         // computed in its chain's loop
     w.blank();
+    if (n.fusedRoot) {
+      std::string members;
+      for (size_t m : ctx.chainMembers[i])
+        members += fmt::format("\n  '{}' ({})", ctx.g.nodes[m].name, ctx.describe(ctx.g.nodes[m]));
+      w.comment(fmt::format("fused chain, one loop: node '{}' ({}) computing{}", n.name,
+                            ctx.describe(n), members));
+      auto fn = w.block(fmt::format("void {}({})", ctx.layerSymbol(i), chainParams(ctx, i)));
+      HTVM_TRY(emitChainBody(w, ctx, i));
+      continue;
+    }
     w.comment(fmt::format("node '{}' ({})\n{}", n.name, ctx.describe(n), ctx.signatureComment(n)));
     auto fn = w.block(fmt::format("void {}({})", ctx.layerSymbol(i), layerParams(ctx, n)));
     CpuBodyEmitter body = cpuBodyEmitter(n.op);

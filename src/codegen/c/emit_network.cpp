@@ -133,6 +133,7 @@ std::string emitNetwork(const EmitContext& ctx) {
     for (size_t i = 0; i < g.nodes.size(); ++i) {
       const Node& n = g.nodes[i];
       TensorId out = n.outputs[0];
+      if (n.fusedInto >= 0) continue;  // computed inside its chain's loop, at the chain's root
       w.comment(fmt::format("node {} '{}' ({})", i, n.name, ctx.describe(n)));
       w.line("HTVM_PROFILE_BEGIN({});", i);
       if (ctx.isAliasedReshape(n)) {
@@ -144,6 +145,11 @@ std::string emitNetwork(const EmitContext& ctx) {
         args += tensorExpr(ctx, out);
         w.line("rc = {}({});", ctx.layerSymbol(i), args);
         w.line("if (rc != 0) return rc;");
+      } else if (n.fusedRoot) {
+        std::string args;
+        for (TensorId t : chainLeaves(ctx, i)) args += tensorExpr(ctx, t) + ", ";
+        args += tensorExpr(ctx, out);
+        w.line("{}({});", ctx.layerSymbol(i), args);
       } else {
         std::string args;
         for (TensorId t : n.inputs)

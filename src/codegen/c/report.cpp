@@ -25,8 +25,8 @@ std::string emitReport(const EmitContext& ctx) {
     l["name"] = n.name;
     l["source_op"] = n.sourceOp;
     l["op"] = opName(n.op);
-    if (ctx.isAliasedReshape(n))
-      l["function"] = nullptr;  // no code: the output aliases the input
+    if (ctx.isAliasedReshape(n) || n.fusedInto >= 0)
+      l["function"] = nullptr;  // no code: the output aliases the input, or a chain computes it
     else
       l["function"] = ctx.layerSymbol(i);
     l["output"] = {{"name", g.tensor(out).name}, {"dtype", dtypeName(t.dtype)}, {"shape", t.shape}};
@@ -34,7 +34,10 @@ std::string emitReport(const EmitContext& ctx) {
       l["macs"] = ctx.macs(n);
       totalMacs += ctx.macs(n);
     }
-    if (ctx.inArena(out)) {
+    if (n.fusedInto >= 0) {
+      l["storage"] = "fused";  // a value inside the loop of the chain that produces fused_into
+      l["fused_into"] = g.tensor(n.fusedInto).name;
+    } else if (ctx.inArena(out)) {
       l["storage"] = ctx.isAliasedReshape(n) ? "arena (aliases input)" : "arena";
       l["arena_offset"] = plan.offset[static_cast<size_t>(out)];
       l["arena_bytes"] = plan.bytes[static_cast<size_t>(out)];
