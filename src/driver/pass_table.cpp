@@ -116,7 +116,10 @@ Result<PassStats> runInsertRelayout(PassContext& c) {
 
 Result<PassStats> runFuseCpuChains(PassContext& c) {
   FuseChainStats s = fuseCpuChains(c.model.graph);
-  return PassStats{{"chains", s.chains}, {"fused_nodes", s.members}};
+  return PassStats{{"chains", s.chains},
+                   {"fused_nodes", s.members},
+                   {"single_loops", s.single},
+                   {"shared_relayouts", s.redirected}};
 }
 
 Result<PassStats> runPlanArena(PassContext& c) {

@@ -157,6 +157,7 @@ Status buildProject(const std::string& dir, const BuildOptions& opts) {
   if (opts.profile) args += std::string(" PROFILE=") + profileModeName(*opts.profile);
   if (opts.optLevel) args += " OPT=" + std::to_string(*opts.optLevel);
   if (opts.indefinite) args += " INDEFINITE=1";
+  if (opts.poisonArena) args += " POISON=1";
   if (opts.flavor == BuildFlavor::Trace) args += " trace";
   std::string cmd = "make -s -C " + quote(dir) + args + " > " + quote(log) + " 2>&1";
   if (std::system(cmd.c_str()) != 0)

@@ -30,6 +30,7 @@ struct BuildOptions {
   std::optional<ProfileMode> profile;  // unset: the project's default (target.mk), else none
   std::optional<int> optLevel;         // gcc -O level; unset: the project's default (2)
   bool indefinite = false;             // the demo loops over its last sample forever
+  bool poisonArena = false;            // garbage in the arena before each inference (POISON=1)
 };
 
 // Runs make (quietly; the log goes to DIR/build.log and its tail into the Diag on failure). For

@@ -119,6 +119,7 @@ Result<VerifyOutcome> verifyModel(const VerifyOptions& opts, std::ostream& out) 
   BuildOptions build = opts.build;
   build.flavor = BuildFlavor::Release;
   build.indefinite = false;
+  build.poisonArena = true;  // a layer that leaves bytes unwritten which a later one reads fails
   if (!build.profile) build.profile = ProfileMode::None;
   Status b = buildProject(co.outDir, build);
   if (!b.ok()) return b.diag();

@@ -2,7 +2,8 @@
 // interpreter, which runs the same graph op by op: random trees of elementwise integer ops over an
 // int8 tensor held in all three activation layouts (NCHW, CHW_W16_REV4, HWC_C64_REV4), with
 // broadcast constants, int16/int32 intermediates, shifts, floor division and saturating clips, and
-// chains that end in a padded layout another chain reads back. Every output must match exactly.
+// chains that end in a padded layout another chain reads back; a third of them end in a global
+// pooling (integer sum or float mean), which roots the chain. Every output must match exactly.
 #include <gtest/gtest.h>
 
 #include <random>
@@ -47,7 +48,8 @@ struct TreeGen {
     return b.constant(name("k"), t, data);
   }
   TensorId clip8(TensorId v) {
-    int lo = pick(-128, 0), hi = pick(0, 127);
+    // A lower bound of 0 (ReLU) has its own emitted form: pick it often.
+    int lo = pick(0, 2) == 0 ? 0 : pick(-128, 0), hi = pick(0, 127);
     TensorId c = b.node(name("clip"), OpKind::Clip, {v}, b.g.type(v),
                         {{"lo", static_cast<double>(lo)}, {"hi", static_cast<double>(hi)}});
     return cast(c, DType::I8);
@@ -101,7 +103,7 @@ struct TreeGen {
 };
 
 TEST(FusedChains, RandomElementwiseTreesMatchTheInterpreterInEveryLayout) {
-  int fusedGraphs = 0;
+  int fusedGraphs = 0, pooledRoots = 0;
   for (unsigned seed = 1; seed <= 12; ++seed) {
     SCOPED_TRACE("seed " + std::to_string(seed));
     std::mt19937 rng(seed);
@@ -116,7 +118,20 @@ TEST(FusedChains, RandomElementwiseTreesMatchTheInterpreterInEveryLayout) {
     t.leaves = {x, b.node("w16", OpKind::Relayout, {x}, {DType::I8, shape, Layout::CHW_W16_REV4}),
                 b.node("c64", OpKind::Relayout, {x}, {DType::I8, shape, Layout::HWC_C64_REV4})};
     TensorId v = t.tree(4);
-    b.output(b.node("out", OpKind::Cast, {v}, {DType::F32, shape}));
+    // A third of the trees feed a global pooling, which roots the chain (its loop sums them).
+    const Shape pooled{1, shape[1], 1, 1};
+    switch (seed % 3) {
+      case 0: b.output(b.node("out", OpKind::Cast, {v}, {DType::F32, shape})); break;
+      case 1: {
+        TensorId sum = b.node("sum", OpKind::GlobalSum, {b.node("wide", OpKind::Cast, {v}, {DType::I32, shape})},
+                              {DType::I32, pooled});
+        b.output(b.node("out", OpKind::Cast, {sum}, {DType::F32, pooled}));
+        break;
+      }
+      default:
+        b.output(b.node("out", OpKind::GlobalAvgPool, {b.node("f", OpKind::Cast, {v}, {DType::F32, shape})},
+                        {DType::F32, pooled}));
+    }
     Graph& g = b.verified();
 
     std::vector<float> input(static_cast<size_t>(b.g.type(in).elements()));
@@ -128,6 +143,8 @@ TEST(FusedChains, RandomElementwiseTreesMatchTheInterpreterInEveryLayout) {
     Graph fused = g;
     FuseChainStats s = fuseCpuChains(fused);
     fusedGraphs += s.chains > 0;
+    for (const Node& n : fused.nodes)
+      pooledRoots += n.fusedRoot && (n.op == OpKind::GlobalSum || n.op == OpKind::GlobalAvgPool);
     testing::TempDir dir("chain" + std::to_string(seed));
     std::vector<float> got = seed == 1 ? testing::compileAndRun(fused, dir.path(), input)
                                        : std::vector<float>{};
@@ -146,6 +163,7 @@ TEST(FusedChains, RandomElementwiseTreesMatchTheInterpreterInEveryLayout) {
                                                   << " chains, " << s.members << " fused nodes";
   }
   EXPECT_GE(fusedGraphs, 10) << "the generator should make fusable trees";
+  EXPECT_GE(pooledRoots, 5) << "pooling should root the chains that feed it";
 }
 
 // A chain's intermediates take no arena bytes: the arena of the fused graph is smaller.

@@ -122,6 +122,14 @@ std::string emitNetwork(const EmitContext& ctx) {
   {
     auto fn = w.block("int htvm_model_run(const float* input, float* output)");
     if (!inputRead) w.line("(void)input;");
+    if (anyArena) {
+      w.comment(
+          "Checking builds (htvm verify): garbage in every arena byte before each inference, so a\n"
+          "result that reads bytes no layer wrote (padding included) cannot match the reference.");
+      w.directive("#ifdef HTVM_POISON_ARENA");
+      w.line("for (uint32_t i = 0; i < HTVM_ARENA_BYTES; ++i) htvm_arena[i] = (uint8_t)(0xA5u + 0x3Bu * i);");
+      w.directive("#endif");
+    }
     if (ctx.hasAccel) {
       w.line("static int hal_ready = 0;");
       w.line("int rc = 0;");
