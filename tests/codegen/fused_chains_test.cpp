@@ -186,5 +186,77 @@ TEST(FusedChains, IntermediatesLeaveTheArena) {
   EXPECT_EQ(planArena(fused).size, 0);
 }
 
+// A residual block's input is needed by an accelerator (in its layout) and later by the skip
+// add: the add reads the relayout's copy, the NCHW value then has the relayout as its only reader
+// and is computed inside the relayout's loop, so no NCHW copy is stored. Same output as the
+// interpreter's.
+TEST(FusedChains, SkipAddReadsTheAcceleratorCopy) {
+  GraphBuilder b;
+  Shape s{1, 6, 3, 9};
+  TensorId in = b.input("in", {DType::F32, s});
+  TensorId x = b.node("q", OpKind::QuantizeF32, {in}, {DType::I8, s},
+                      {{"k", int64_t{1}}, {"lo", int64_t{-128}}, {"hi", int64_t{127}}, {"nan", int64_t{0}}});
+  TensorId acc = b.node("to_accel", OpKind::Relayout, {x}, {DType::I8, s, Layout::HWC_C64_REV4});
+  // Stands in for the accelerator layer: another CPU value computed from the padded copy.
+  TensorId back = b.node("from_accel", OpKind::Relayout, {acc}, {DType::I8, s});
+  TensorId body = b.node("body", OpKind::Cast, {back}, {DType::I16, s});
+  TensorId skip = b.node("skip", OpKind::Cast, {x}, {DType::I16, s});
+  TensorId sum = b.node("add", OpKind::Add, {body, skip}, {DType::I16, s});
+  b.output(b.node("out", OpKind::Cast, {sum}, {DType::F32, s}));
+  Graph& g = b.verified();
+
+  Graph fused = g;
+  FuseChainStats st = fuseCpuChains(fused);
+  EXPECT_EQ(st.redirected, 1);
+  auto node = [&](const char* name) -> const Node& {
+    for (const Node& n : fused.nodes)
+      if (n.name == name) return n;
+    ADD_FAILURE() << "no node " << name;
+    return fused.nodes[0];
+  };
+  EXPECT_EQ(node("skip").inputs[0], acc) << "the skip path reads the accelerator's copy";
+  EXPECT_TRUE(node("to_accel").fusedRoot);
+  EXPECT_EQ(node("q").fusedInto, acc) << "the quantizer runs inside the relayout's loop";
+  EXPECT_LT(planArena(fused).size, planArena(g).size);
+
+  std::vector<float> input(static_cast<size_t>(g.type(in).elements()));
+  for (size_t i = 0; i < input.size(); ++i) input[i] = static_cast<float>(static_cast<int>(i * 37 % 301) - 150) * 0.5f;
+  Result<std::vector<interp::Buffer>> want = interp::run(g, {interp::Buffer(input.begin(), input.end())});
+  ASSERT_TRUE(want.ok()) << want.diag().message;
+  testing::TempDir dir("skip");
+  std::vector<float> got = testing::compileAndRun(fused, dir.path(), input);
+  const interp::Buffer& w = want->at(static_cast<size_t>(g.outputs[0]));
+  ASSERT_EQ(got.size(), w.size());
+  for (size_t i = 0; i < w.size(); ++i) ASSERT_EQ(got[i], static_cast<float>(w[i])) << "element " << i;
+}
+
+// A reader before the relayout, or one that is not elementwise, keeps the NCHW value.
+TEST(FusedChains, RelayoutIsNotSharedWithAnEarlierOrNonElementwiseReader) {
+  GraphBuilder b;
+  Shape s{1, 4, 2, 4};
+  TensorId in = b.input("in", {DType::F32, s});
+  TensorId x = b.node("q", OpKind::QuantizeF32, {in}, {DType::I8, s},
+                      {{"k", int64_t{0}}, {"lo", int64_t{-128}}, {"hi", int64_t{127}}, {"nan", int64_t{0}}});
+  TensorId pooled = b.node("sum", OpKind::GlobalSum, {x}, {DType::I32, {1, 4, 1, 1}});
+  TensorId acc = b.node("to_accel", OpKind::Relayout, {x}, {DType::I8, s, Layout::CHW_W16_REV4});
+  TensorId back = b.node("from_accel", OpKind::Relayout, {acc}, {DType::I8, s});
+  TensorId pb = b.node("sum2", OpKind::GlobalSum, {b.node("w", OpKind::Cast, {back}, {DType::I32, s})},
+                       {DType::I32, {1, 4, 1, 1}});
+  TensorId t = b.node("add", OpKind::Add, {pooled, pb}, {DType::I32, {1, 4, 1, 1}});
+  b.output(b.node("out", OpKind::Cast, {t}, {DType::F32, {1, 4, 1, 1}}));
+  Graph& g = b.verified();
+  Graph fused = g;
+  FuseChainStats st = fuseCpuChains(fused);
+  EXPECT_EQ(st.redirected, 0);
+  for (const Node& n : fused.nodes) {
+    if (n.name == "sum") {
+      EXPECT_EQ(n.inputs[0], x);
+    }
+    if (n.name == "sum2") {
+      EXPECT_TRUE(n.fusedRoot) << "a pooling roots the chain that feeds it";
+    }
+  }
+}
+
 }  // namespace
 }  // namespace htvm
