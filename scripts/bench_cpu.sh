@@ -3,12 +3,14 @@
 #  1. rv32 instructions per MAC of the CPU conv and dense kernels, one row per layer. The model is
 #     compiled with `htvm compile --conf cpu`; tests/bench/rv32_layer_harness.py writes a bare-metal
 #     harness that calls each layer's function from src/cpu_layers.c once between two `rdinstret`
-#     reads (no profiling hooks, nothing else of the model runs); it is built for rv32imac with
+#     reads (no profiling hooks, nothing else of the model runs); it is built for the platform's
+#     cpu.march/cpu.mabi (DIANA: rv32imafc/ilp32f; --platform diana_rv32imac for rv32imac) with
 #     picolibc's semihosting crt0 and run on qemu-system-riscv32 with -icount shift=0.
 #  2. the host (x86-64) build of every real model next to ONNX Runtime (scripts/bench_host.sh:
 #     onnxruntime-node, one thread, same input, medians of many runs), with the ratio.
 #
-#   scripts/bench_cpu.sh [--htvm PATH] [--keep DIR] [--host-runs N] [--no-host] [MODEL.onnx ...]
+#   scripts/bench_cpu.sh [--htvm PATH] [--platform P] [--keep DIR] [--host-runs N] [--no-host]
+#                        [MODEL.onnx ...]
 #
 # Default model for part 1: ResNet8 (../shared/models/quantlib/resnet8/ResNet_QL_NOANNOTATION.onnx);
 # part 2 always covers every real model. Default htvm: build/htvm. Needs riscv64-unknown-elf-gcc
@@ -20,14 +22,16 @@ htvm="$root/build/htvm"
 keep=""
 host_runs=200
 host=1
+platform=diana
 models=()
 while [[ $# -gt 0 ]]; do
   case "$1" in
     --htvm) htvm="$2"; shift 2 ;;
     --keep) keep="$2"; shift 2 ;;
+    --platform) platform="$2"; shift 2 ;;
     --host-runs) host_runs="$2"; shift 2 ;;
     --no-host) host=0; shift ;;
-    -h|--help) sed -n '2,16p' "$0"; exit 0 ;;
+    -h|--help) sed -n '2,18p' "$0"; exit 0 ;;
     -*) echo "bench_cpu: unknown option '$1'" >&2; exit 2 ;;
     *) models+=("$1"); shift ;;
   esac
@@ -47,9 +51,10 @@ else
   trap 'rm -rf "$work"' EXIT
 fi
 
-# Same code flags as the generated Makefile's rv32 build; picolibc's default linker script with
-# flash and RAM placed in the QEMU virt machine's DRAM (0x80000000).
-cflags=(-std=c11 -O2 -Wall -Wextra -Werror -ffp-contract=off -march=rv32imac -mabi=ilp32
+# Same code flags as the generated Makefile's rv32 build (the ISA is the platform's, read from the
+# project's target.mk); picolibc's default linker script with flash and RAM placed in the QEMU
+# virt machine's DRAM (0x80000000).
+cflags=(-std=c11 -O2 -Wall -Wextra -Werror -ffp-contract=off
         --specs=picolibc.specs --crt0=semihost --oslib=semihost)
 ldflags=(-Wl,--defsym=__flash=0x80000000 -Wl,--defsym=__flash_size=0x400000
          -Wl,--defsym=__ram=0x80400000 -Wl,--defsym=__ram_size=0x400000
@@ -59,11 +64,14 @@ i=0
 for model in "${models[@]}"; do
   i=$((i + 1))
   dir="$work/m$i"
-  "$htvm" compile "$model" --conf cpu -o "$dir" >/dev/null
+  "$htvm" compile "$model" --conf cpu --platform "$platform" -o "$dir" >/dev/null
   /usr/bin/python3 "$root/tests/bench/rv32_layer_harness.py" "$dir" "$dir/bench.c"
-  riscv64-unknown-elf-gcc "${cflags[@]}" -I"$dir/src" -o "$dir/bench.elf" \
-    "$dir/src/cpu_layers.c" "$dir/src/weights.c" "$dir/bench.c" "${ldflags[@]}"
-  echo "$model (rv32imac, gcc -O2, qemu -icount)"
+  march=$(sed -n 's/^RV32_MARCH = //p' "$dir/target.mk")
+  mabi=$(sed -n 's/^RV32_MABI = //p' "$dir/target.mk")
+  march=${march:-rv32imac} mabi=${mabi:-ilp32}
+  riscv64-unknown-elf-gcc "${cflags[@]}" -march="$march" -mabi="$mabi" -I"$dir/src" \
+    -o "$dir/bench.elf" "$dir/src/cpu_layers.c" "$dir/src/weights.c" "$dir/bench.c" "${ldflags[@]}"
+  echo "$model ($march/$mabi, gcc -O2, qemu -icount)"
   timeout 600 qemu-system-riscv32 -machine virt -nographic -bios none -kernel "$dir/bench.elf" \
     -semihosting-config enable=on,target=native -icount shift=0 </dev/null
   echo

@@ -69,6 +69,8 @@ Result<CompiledModel> compileModel(const CompileOptions& opts) {
   co.forceOutputDir = opts.force;
   co.build.l2Bytes = m->platform.l2.bytes.value;
   co.build.l2PrivateBytes = m->platform.l2.hostPrivateBytes.value;
+  co.build.rv32March = m->platform.cpu.march;
+  co.build.rv32Mabi = m->platform.cpu.mabi;
   if (opts.defaultProfile) co.build.profile = profileModeName(*opts.defaultProfile);
   co.build.optLevel = opts.defaultOptLevel;
   for (size_t i = 0; i < m->graph.nodes.size(); ++i) {

@@ -391,13 +391,66 @@ AcceleratorDesc accelerator(Loader& ld, const json& j, const std::string& path,
   return a;
 }
 
+// The march/mabi pair must be one gcc accepts for RV32 and that the generated C can rely on:
+// HTVM_HARD_FLOAT follows __riscv_flen, which -march sets. The strings reach the generated
+// target.mk, so they are held to this grammar (no spaces, no make syntax) rather than escaped.
+// Returns the offending key and why.
+std::optional<std::pair<std::string, std::string>> checkIsa(const std::string& march,
+                                                            const std::string& mabi) {
+  const std::string want =
+      "expected rv32i or rv32e followed by extensions from m, a, f, d, c in that order "
+      "(e.g. rv32imac, rv32imafc), optionally _z... extensions";
+  std::string base = march.substr(0, march.find('_'));
+  if (base.size() < 5 || (base.compare(0, 5, "rv32i") != 0 && base.compare(0, 5, "rv32e") != 0))
+    return {{"march", "\"" + march + "\": " + want}};
+  const std::string order = "mafdc";
+  size_t pos = 0;
+  for (char c : base.substr(5)) {
+    size_t at = order.find(c, pos);
+    if (at == std::string::npos)
+      return {{"march", "\"" + march + "\": extension '" + std::string(1, c) +
+                            "' unknown or out of order; " + want}};
+    pos = at + 1;
+  }
+  for (size_t at = march.find('_'); at != std::string::npos;) {
+    size_t next = march.find('_', at + 1);
+    std::string ext = march.substr(at + 1, next == std::string::npos ? std::string::npos
+                                                                     : next - at - 1);
+    bool ok = ext.size() > 1 && ext[0] == 'z' &&
+              std::all_of(ext.begin(), ext.end(), [](char c) {
+                return (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9');
+              });
+    if (!ok) return {{"march", "\"" + march + "\": \"_" + ext + "\" is not a z extension"}};
+    at = next;
+  }
+  auto has = [&](char c) { return base.find(c, 5) != std::string::npos; };
+  if (has('d') && !has('f'))
+    return {{"march", "\"" + march + "\": extension d needs f"}};
+  bool e = base[4] == 'e';
+  if (mabi == "ilp32" || (mabi == "ilp32e" && e)) return std::nullopt;
+  if (mabi == "ilp32f" && !e) {
+    if (!has('f')) return {{"mabi", "ilp32f passes floats in F registers, but \"" + march +
+                                        "\" has no f extension"}};
+    return std::nullopt;
+  }
+  if (mabi == "ilp32d" && !e) {
+    if (!has('d')) return {{"mabi", "ilp32d passes doubles in F registers, but \"" + march +
+                                        "\" has no d extension"}};
+    return std::nullopt;
+  }
+  return {{"mabi", "\"" + mabi + "\" is not an ABI for \"" + march + "\": expected " +
+                       (e ? "ilp32e" : "ilp32, ilp32f or ilp32d")}};
+}
+
 Platform platform(Loader& ld, const json& j, const BackendList& backends) {
   Obj top(ld, j, "", {"name", "note", "cpu", "l2", "accelerators"});
   Platform p;
   p.name = str(top, "name");
-  Obj cpu(ld, top.req("cpu"), "cpu", {"name", "isa", "note", "clock_hz", "cost"});
+  Obj cpu(ld, top.req("cpu"), "cpu", {"name", "march", "mabi", "note", "clock_hz", "cost"});
   p.cpu.name = str(cpu, "name");
-  p.cpu.isa = str(cpu, "isa");
+  p.cpu.march = str(cpu, "march");
+  p.cpu.mabi = str(cpu, "mabi");
+  if (auto bad = checkIsa(p.cpu.march, p.cpu.mabi)) ld.fail(cpu.at(bad->first), bad->second);
   p.cpu.clockHz = intParam(cpu, "clock_hz", Sign::Positive);
   Obj cost(ld, cpu.req("cost"), cpu.at("cost"),
            {"cycles_per_mac", "cycles_per_element", "relayout_cycles_per_byte", "note"});

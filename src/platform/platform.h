@@ -49,7 +49,11 @@ struct CpuCost {
 
 struct CpuDesc {
   std::string name;
-  std::string isa;
+  // The rv32 build's ISA and ABI (gcc's -march / -mabi). Validated at load: rv32i or rv32e and the
+  // single-letter extensions m a f d c in canonical order (optionally _z... extensions), and an ABI
+  // whose float registers the ISA has; whether picolibc has that multilib is gcc's to say.
+  std::string march;
+  std::string mabi;
   Param<int64_t> clockHz;
   CpuCost cost;
 };

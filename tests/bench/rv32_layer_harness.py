@@ -8,7 +8,7 @@ src/cpu_layers.c (qconv2d, conv2d, analog_conv2d, qdense, dense) the harness cal
 function once on deterministic pseudo-random inputs, with its real weights (weights.c), between
 two `rdinstret` reads, and prints one table row: layer, shape, MACs, instructions retired,
 instructions per MAC. Nothing else of the model runs. The harness links with cpu_layers.c and
-weights.c only; scripts/bench_cpu.sh builds it for rv32imac and runs it on QEMU.
+weights.c only; scripts/bench_cpu.sh builds it for the platform's ISA and runs it on QEMU.
 
 MACs are counted from the tensor shapes in the layer's comment (output elements times the
 reduction length), independently of the emitted loop structure.

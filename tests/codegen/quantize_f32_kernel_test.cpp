@@ -1,9 +1,12 @@
-// The generated quantize_f32 kernel (integer-only decoding of float32 bits, emit_cpu_layer.cpp)
-// against the op's definition as the interpreter computes it (interp/quantize_f32.h, literal
-// float32 arithmetic), bit-exact, built and run on the host and on rv32 under QEMU: every special
-// value (+-0, +-inf, NaNs, subnormal and normal extremes, powers of two, every integer boundary in
-// [lo - 2, hi + 2] and the halves between, each with its neighbours) for k in 0..10 and three
-// clip ranges, plus 320k seeded random bit patterns. The kernel must use no float arithmetic.
+// The generated quantize_f32 kernel (emit_cpu_layer.cpp) in both of its forms, the FPU one
+// (HTVM_HARD_FLOAT: multiply, compares, round-down conversion) and the integer-only decoding of
+// float32 bits, against the op's definition as the interpreter computes it (interp/quantize_f32.h,
+// literal float32 arithmetic), bit-exact: the host build (FPU form), the host build with
+// -DHTVM_HARD_FLOAT=0 and rv32imac under QEMU (integer form), rv32imafc under QEMU (FPU form with
+// fcvt.w.s). Inputs: every special value (+-0, +-inf, NaNs, subnormal and normal extremes, powers
+// of two, every integer boundary in [lo - 2, hi + 2] and the halves between, each with its
+// neighbours) for k in 0..10 and three clip ranges, plus 320k seeded random bit patterns. The
+// integer form must use no float arithmetic.
 #include <gtest/gtest.h>
 
 #include <cstdint>
@@ -44,21 +47,33 @@ void check(const QuantCase& c, std::vector<float> in, const std::string& tag) {
   Graph g = quantGraph(c);
   ASSERT_TRUE(emitAndMake(g, dir.path()));
   ASSERT_TRUE(emitAndMake(g, dir.path(), "TARGET=rv32"));
-  // The kernel is integer-only: no float type in the quantize_f32 function body beyond its
-  // parameter, and no libm call.
+  // The integer form (between #else and #endif; all of the body when the FPU form does not
+  // apply) has no float type beyond the parameter and no libm call; neither form calls floorf.
   const std::string layers = readText(dir.path() / "src/cpu_layers.c");
   const size_t fn = layers.find("quantize_f32:");
   ASSERT_NE(fn, std::string::npos) << layers;
   const std::string body = layers.substr(layers.find('{', fn), layers.find("\n}\n", fn) - layers.find('{', fn));
-  EXPECT_EQ(body.find("float"), std::string::npos) << body;
+  const size_t other = body.find("#else");
+  const std::string integer = other == std::string::npos ? body : body.substr(other, body.find("#endif") - other);
+  EXPECT_EQ(integer.find("float"), std::string::npos) << integer;
   EXPECT_EQ(body.find("floorf"), std::string::npos) << body;
+  EXPECT_EQ(other != std::string::npos, c.k <= 127 && std::llabs(c.lo) <= (1 << 24) && std::llabs(c.hi) <= (1 << 24))
+      << "the FPU form is emitted exactly when 2^k and the bounds are float32-exact";
   writeFloats(dir.path() / "in.bin", in);
   const std::string d = "cd '" + dir.path().string() + "' && ";
   ASSERT_EQ(shell(d + "./build/htvm_demo in.bin out_host.bin > host.log 2>&1"), 0)
       << readText(dir.path() / "host.log");
+  ASSERT_TRUE(emitAndMake(g, dir.path(), "CFLAGS=-DHTVM_HARD_FLOAT=0"));
+  ASSERT_EQ(shell(d + "./build/htvm_demo in.bin out_host_int.bin > host_int.log 2>&1"), 0)
+      << readText(dir.path() / "host_int.log");
   ASSERT_EQ(shell(d + "make -s TARGET=rv32 run IN=in.bin OUT=out_rv32.bin > rv32.log 2>&1"), 0)
       << readText(dir.path() / "rv32.log");
-  for (const char* out : {"out_host.bin", "out_rv32.bin"}) {
+  // DIANA's own ISA (platforms/diana.json): the FPU form with fcvt.w.s's round-down.
+  ASSERT_EQ(shell(d + "make -s TARGET=rv32 RV32_MARCH=rv32imafc RV32_MABI=ilp32f run IN=in.bin "
+                      "OUT=out_rv32f.bin > rv32f.log 2>&1"),
+            0)
+      << readText(dir.path() / "rv32f.log");
+  for (const char* out : {"out_host.bin", "out_host_int.bin", "out_rv32.bin", "out_rv32f.bin"}) {
     std::vector<float> got = readFloats(dir.path() / out);
     ASSERT_EQ(got.size(), want.size()) << out;
     int bad = 0;

@@ -67,6 +67,46 @@ TEST_F(Rv32, L2TooSmallIsALinkErrorNamingTheRegion) {
   EXPECT_EQ(ok.output.find("warning: activation arena"), std::string::npos) << ok.output;
 }
 
+// The platform's cpu.march/cpu.mabi choose the rv32 build: DIANA's RI5CY has the F extension, so
+// its float work (the input quantizer, the output division) runs on the FPU; the rv32imac variant
+// of the same chip builds without it. Both are bit-exact (e2e.rv32.* and e2e.rv32_imac.*).
+TEST_F(Rv32, PlatformIsaChoosesTheBuild) {
+  struct Case {
+    const char* platform;
+    const char* march;
+    const char* abiFlag;  // readelf -h: the ELF's float ABI
+    bool fpu;
+  };
+  for (const Case& k : {Case{"diana", "rv32imafc", "single-float ABI", true},
+                        Case{"diana_rv32imac", "rv32imac", "soft-float ABI", false}}) {
+    SCOPED_TRACE(k.platform);
+    fs::path out = dir_ / k.platform;
+    Outcome c = sh(htvm("compile " + kResnet8 + " --conf mixed --platform " + k.platform + " -o " +
+                        out.string()) +
+                   " && make -s -C " + out.string() + " TARGET=rv32");
+    ASSERT_EQ(c.code, 0) << c.output;
+    EXPECT_NE(readFile(out / "target.mk").find(std::string("RV32_MARCH = ") + k.march),
+              std::string::npos);
+    std::string elf = (out / "build/htvm_demo.elf").string();
+    Outcome h = sh("riscv64-unknown-elf-readelf -h " + elf);
+    ASSERT_EQ(h.code, 0) << h.output;
+    EXPECT_NE(h.output.find(k.abiFlag), std::string::npos) << h.output;
+    Outcome d = sh("riscv64-unknown-elf-objdump -d " + elf);
+    ASSERT_EQ(d.code, 0);
+    // The quantizer's float-to-int conversion rounds down in hardware (fcvt.w.s ..., rdn).
+    bool fcvt = std::regex_search(d.output, std::regex(R"(\sfcvt\.w\.s\s.*rdn)"));
+    bool fmul = d.output.find("\tfmul.s") != std::string::npos;
+    EXPECT_EQ(fcvt, k.fpu);
+    EXPECT_EQ(fmul, k.fpu);
+    Outcome n = sh("riscv64-unknown-elf-nm " + elf);
+    ASSERT_EQ(n.code, 0);
+    if (k.fpu) {  // no single-precision soft-float routine is linked
+      for (const char* sym : {" __mulsf3\n", " __divsf3\n", " __addsf3\n", " __fixsfsi\n"})
+        EXPECT_EQ(n.output.find(sym), std::string::npos) << sym;
+    }
+  }
+}
+
 TEST_F(Rv32, LinkMapHasNoHeap) {
   fs::path out = dir_ / "project";
   Outcome c = sh(htvm("compile " + kResnet8 + " --conf mixed -o " + out.string()) +

@@ -18,7 +18,8 @@ using ::testing::StartsWith;
 TEST(Platform, DianaLoadsWithDocumentedValues) {
   Platform p = testing::diana();
   EXPECT_EQ(p.name, "diana");
-  EXPECT_EQ(p.cpu.isa, "rv32imac");
+  EXPECT_EQ(p.cpu.march, "rv32imafc");  // RI5CY has the F extension (DIANA.md section 1)
+  EXPECT_EQ(p.cpu.mabi, "ilp32f");
   EXPECT_TRUE(p.cpu.clockHz.assumed);
   EXPECT_TRUE(p.cpu.cost.cyclesPerMac.assumed);
   EXPECT_EQ(p.l2.bytes.value, 512000);
@@ -125,7 +126,7 @@ TEST(Platform, ByNameResolvesFilesAndPaths) {
   std::string err = loadError(platformByName("tpu", builtinBackends(), testing::platformsDir()));
   EXPECT_THAT(
       err, StartsWith("unknown platform 'tpu' (no file " + testing::platformsDir() + "/tpu.json"));
-  EXPECT_THAT(err, HasSubstr("available: diana, host"));
+  EXPECT_THAT(err, HasSubstr("available: diana, diana_rv32imac, host"));
 }
 
 TEST(Platform, DefaultPlatformsDirComesFromTheBuild) {
@@ -226,6 +227,56 @@ TEST(Platform, AssumedParameterNeedsANote) {
           })),
       HasSubstr(
           "accelerators[0].job_setup_cycles: an assumed parameter needs a 'note' saying why"));
+}
+
+TEST(Platform, TheIsaVariantDiffersOnlyInTheCpuIsa) {
+  Result<Platform> v = platformByName("diana_rv32imac", builtinBackends(), testing::platformsDir());
+  ASSERT_TRUE(v.ok()) << v.diag().message;
+  EXPECT_EQ(v->cpu.march, "rv32imac");
+  EXPECT_EQ(v->cpu.mabi, "ilp32");
+  nlohmann::json a = testing::dianaJson();
+  nlohmann::json b = testing::readJson(testing::platformsDir() + "/diana_rv32imac.json");
+  for (nlohmann::json* j : {&a, &b}) {
+    j->erase("name");
+    for (const char* k : {"march", "mabi", "note"}) (*j)["cpu"].erase(k);
+  }
+  EXPECT_EQ(a, b) << "diana_rv32imac.json should be diana.json with another cpu ISA";
+}
+
+TEST(Platform, CpuIsaIsValidated) {
+  auto isa = [](const char* march, const char* mabi) {
+    return loadEdited("isa.json", [&](nlohmann::json& j) {
+      j["cpu"]["march"] = march;
+      j["cpu"]["mabi"] = mabi;
+    });
+  };
+  for (auto [march, mabi] : std::vector<std::pair<const char*, const char*>>{
+           {"rv32imac", "ilp32"}, {"rv32imafc", "ilp32f"}, {"rv32imafdc", "ilp32d"},
+           {"rv32imafc", "ilp32"}, {"rv32i", "ilp32"}, {"rv32emc", "ilp32e"},
+           {"rv32imac_zicsr_zifencei", "ilp32"}}) {
+    Result<Platform> p = isa(march, mabi);
+    EXPECT_TRUE(p.ok()) << march << "/" << mabi << ": " << p.diag().message;
+  }
+  EXPECT_THAT(loadError(isa("rv64imac", "ilp32")),
+              HasSubstr("cpu.march: \"rv64imac\": expected rv32i or rv32e"));
+  EXPECT_THAT(loadError(isa("rv32icm", "ilp32")),
+              HasSubstr("cpu.march: \"rv32icm\": extension 'm' unknown or out of order"));
+  EXPECT_THAT(loadError(isa("rv32imxc", "ilp32")), HasSubstr("extension 'x' unknown"));
+  EXPECT_THAT(loadError(isa("rv32imac -O0", "ilp32")), HasSubstr("cpu.march:"));
+  EXPECT_THAT(loadError(isa("rv32imac_$(shell id)", "ilp32")),
+              HasSubstr("is not a z extension"));
+  EXPECT_THAT(loadError(isa("rv32imadc", "ilp32d")), HasSubstr("extension d needs f"));
+  EXPECT_THAT(loadError(isa("rv32imac", "ilp32f")),
+              HasSubstr("cpu.mabi: ilp32f passes floats in F registers, but \"rv32imac\" has no "
+                        "f extension"));
+  EXPECT_THAT(loadError(isa("rv32imafc", "ilp32d")), HasSubstr("has no d extension"));
+  EXPECT_THAT(loadError(isa("rv32imac", "lp64")),
+              HasSubstr("cpu.mabi: \"lp64\" is not an ABI for \"rv32imac\": expected ilp32, "
+                        "ilp32f or ilp32d"));
+  EXPECT_THAT(loadError(isa("rv32emc", "ilp32f")), HasSubstr("expected ilp32e"));
+  EXPECT_THAT(loadError(loadEdited("isa_old.json",
+                                   [](nlohmann::json& j) { j["cpu"]["isa"] = "rv32imac"; })),
+              HasSubstr("cpu: unknown key 'isa'"));
 }
 
 TEST(Platform, ConsistencyChecks) {

@@ -24,6 +24,8 @@ namespace htvm {
 struct BuildDefaults {
   int64_t l2Bytes = 0;          // HTVM_L2_BYTES: the rv32 link's l2 region (the platform's L2)
   int64_t l2PrivateBytes = 0;   // HTVM_L2_PRIVATE_BYTES: its host-private first part
+  std::string rv32March;        // RV32_MARCH / RV32_MABI: the platform's cpu.march / cpu.mabi,
+  std::string rv32Mabi;         // validated by the platform loader (no make syntax possible)
   std::string profile;          // PROFILE ?= none | global | individual
   std::optional<int> optLevel;  // OPT ?= 0..3
 };

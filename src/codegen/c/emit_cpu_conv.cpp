@@ -75,8 +75,8 @@ Result<bool> checkOperands(const EmitContext& ctx, const Node& n) {
   return integer;
 }
 
-// ADC step of analog_conv2d on accumulator `acc`: q = clamp(floorf((float)acc / gain), adc_lo,
-// adc_hi), a float (or double) holding an integer, converted to int32 by the caller.
+// ADC step of analog_conv2d on accumulator `acc`: a = clamp(floorf((float)acc / gain), adc_lo,
+// adc_hi) as an int32 local.
 // The float quotient and floorf are what floor_div_f32 computes. The clamp happens before the
 // conversion to int32 (which would be undefined for out-of-range values); bounds within 2^24 are
 // exact float32 literals, larger ones are compared in double, where every int32 is exact.
@@ -88,15 +88,29 @@ void emitAdc(CWriter& w, const Node& n, const std::string& acc, ClampStyle style
   auto bound = [&](int64_t b) {
     return exactFloat ? floatLiteral(static_cast<float>(b)) : intLiteral(b) + ".0";
   };
-  w.line("{} q = floorf((float){} / {});", exactFloat ? "float" : "double", acc,
-         floatLiteral(gain));
-  if (style == ClampStyle::Select) {
-    w.line("q = q < {0} ? {0} : q;", bound(lo));
-    w.line("q = {0} < q ? {0} : q;", bound(hi));
-    return;
+  auto clamp = [&] {
+    if (style == ClampStyle::Select) {
+      w.line("q = q < {0} ? {0} : q;", bound(lo));
+      w.line("q = {0} < q ? {0} : q;", bound(hi));
+    } else {
+      w.line("if (q < {0}) q = {0};", bound(lo));
+      w.line("if ({0} < q) q = {0};", bound(hi));
+    }
+  };
+  // With an FPU and float32-exact bounds the quotient is clamped first and floored by the
+  // conversion (floor and a clamp to integer bounds commute): no floorf call. With soft-float
+  // floorf is the cheaper of the two.
+  if (exactFloat) {
+    w.directive("#if HTVM_HARD_FLOAT");
+    w.line("float q = (float){} / {};", acc, floatLiteral(gain));
+    clamp();
+    w.line("const int32_t a = HTVM_FLOOR_TO_INT(q);");
+    w.directive("#else");
   }
-  w.line("if (q < {0}) q = {0};", bound(lo));
-  w.line("if ({0} < q) q = {0};", bound(hi));
+  w.line("{} q = floorf((float){} / {});", exactFloat ? "float" : "double", acc, floatLiteral(gain));
+  clamp();
+  w.line("const int32_t a = (int32_t)q;");
+  if (exactFloat) w.directive("#endif");
 }
 
 }  // namespace
@@ -141,9 +155,9 @@ Status emitConvStore(CWriter& w, const EmitContext& ctx, const Node& n, bool int
       emitAdc(w, n, acc, style);
       const bool identity = identityBn(ctx, n);
       if (identity)
-        w.line("int32_t v = (int32_t)q;");
+        w.line("int32_t v = a;");
       else
-        w.line("int32_t v = (int32_t)q * (int32_t)k[{0}] + (int32_t)l[{0}];", ch);
+        w.line("int32_t v = a * (int32_t)k[{0}] + (int32_t)l[{0}];", ch);
       // With the identity BN and no shift, a requant range containing the ADC range is a no-op.
       const bool noop = identity && n.attrInt("shift") == 0 &&
                         n.attrInt("lo") <= n.attrInt("adc_lo") &&

@@ -166,7 +166,8 @@ Status emitClip(CWriter& w, const Node& n, const TensorType& tx, const TensorTyp
   return ok();
 }
 
-// quantize_f32 (op_kind.h) without float arithmetic: each float's bits are decoded and
+// quantize_f32 (op_kind.h). Where the target has an FPU (HTVM_HARD_FLOAT), one multiply, two
+// compares and a conversion; elsewhere, without float arithmetic: each float's bits are decoded and
 // floor(x * 2^k) computed with shifts, then saturated to [lo, hi]. Derivation, with a = |x|'s bits:
 //  - a > 0x7f800000 is a NaN: the node's `nan` value.
 //  - |x| >= 2^(B-k), where 2^B >= max(hi + 1, -lo) (B <= 31), covers +-inf too: |x * 2^k| >= 2^B,
@@ -186,15 +187,35 @@ Status emitQuantizeF32(CWriter& w, const Node& n, const TensorType& ty, const st
     return error() << nodeRef(n) << ": codegen: quantize_f32 needs 0 <= k <= 149 and lo <= hi, nan in "
                    << dtypeName(ty.dtype) << ", has k " << k << ", [" << lo << ", " << hi
                    << "], nan " << nan;
+  // With an FPU: x * 2^k is exact (a power of two; overflow gives inf, which saturates), and
+  // inside (lo, hi) floor is the truncation minus one where it rounded up. Needs 2^k, lo and hi
+  // exact in float32; otherwise only the integer decoding below is emitted.
+  const bool floatPath = k <= 127 && std::llabs(lo) <= (int64_t{1} << 24) &&
+                         std::llabs(hi) <= (int64_t{1} << 24);
+  w.line("int32_t v;");
+  if (floatPath) {
+    const std::string flo = floatLiteral(static_cast<float>(lo));
+    const std::string fhi = floatLiteral(static_cast<float>(hi));
+    w.directive("#if HTVM_HARD_FLOAT");
+    w.line("const float f = {};", k == 0 ? x : fmt::format("{} * {}", x, floatLiteral(std::ldexp(1.0f, static_cast<int>(k)))));
+    w.open(fmt::format("if (HTVM_LIKELY(f > {} && f < {}))", flo, fhi));
+    w.line("v = HTVM_FLOOR_TO_INT(f);");
+    w.close();
+    w.open("else");
+    w.line("v = f != f ? {} : f <= {} ? {} : {};  /* NaN, or saturates */", intLiteral(nan), flo,
+           intLiteral(lo), intLiteral(hi));
+    w.close();
+    w.directive("#else");
+  }
   int b = 0;
   while (b < 31 && (int64_t{1} << b) < std::max<int64_t>(hi + 1, -lo)) ++b;
   const float t = std::ldexp(1.0f, b - static_cast<int>(k));  // 2^(b-k) >= 2^-149: exact
   uint32_t tbits = 0;
   std::memcpy(&tbits, &t, sizeof tbits);
+  w.open("");  // the integer decoding's locals
   w.line("uint32_t u;");
   w.line("memcpy(&u, &{}, sizeof u);", x);
   w.line("const uint32_t a = u & 0x7fffffffu;");
-  w.line("int32_t v;");
   w.open("if (a > 0x7f800000u)");
   w.line("v = {};  /* NaN */", intLiteral(nan));
   w.close();
@@ -226,6 +247,8 @@ Status emitQuantizeF32(CWriter& w, const Node& n, const TensorType& ty, const st
   if (lo > -(int64_t{1} << b)) w.line("if (v < {0}) v = {0};", intLiteral(lo));
   if (hi < (int64_t{1} << b) - 1) w.line("if (v > {0}) v = {0};", intLiteral(hi));
   w.close();
+  w.close();
+  if (floatPath) w.directive("#endif");
   w.line("{} = ({})v;", y, cType(ty.dtype));
   return ok();
 }
@@ -429,12 +452,50 @@ Result<std::string> emitCpuLayers(const EmitContext& ctx) {
   w.directive("#else");
   w.directive("#define HTVM_VECTOR_KERNELS 1");
   w.directive("#endif");
-  w.comment("A branch the compiler lays out of the straight path (a clip's out-of-range fix-up).");
+  w.comment("Branches the compiler lays out off / on the straight path (a clip's out-of-range fix-up).");
   w.directive("#if defined(__GNUC__)");
   w.directive("#define HTVM_UNLIKELY(c) __builtin_expect(!!(c), 0)");
+  w.directive("#define HTVM_LIKELY(c) __builtin_expect(!!(c), 1)");
   w.directive("#else");
   w.directive("#define HTVM_UNLIKELY(c) (c)");
+  w.directive("#define HTVM_LIKELY(c) (c)");
   w.directive("#endif");
+  if (std::any_of(ctx.g.nodes.begin(), ctx.g.nodes.end(),
+                  [](const Node& n) {
+                    return (n.op == OpKind::QuantizeF32 || n.op == OpKind::AnalogConv2D) &&
+                           n.accel < 0;
+                  })) {
+    w.comment(
+        "Float work in hardware: RISC-V with the F extension, x86, AArch64, Arm with an FPU. Elsewhere\n"
+        "the quantizer decodes float bits with integer operations (no soft-float). -DHTVM_HARD_FLOAT=0\n"
+        "or =1 overrides.");
+    w.directive("#ifndef HTVM_HARD_FLOAT");
+    w.directive("#if defined(__riscv)");
+    w.directive("#if defined(__riscv_flen)");
+    w.directive("#define HTVM_HARD_FLOAT 1");
+    w.directive("#else");
+    w.directive("#define HTVM_HARD_FLOAT 0");
+    w.directive("#endif");
+    w.directive("#elif defined(__x86_64__) || defined(__i386__) || defined(__aarch64__) || defined(__ARM_FP)");
+    w.directive("#define HTVM_HARD_FLOAT 1");
+    w.directive("#else");
+    w.directive("#define HTVM_HARD_FLOAT 0");
+    w.directive("#endif");
+    w.directive("#endif");
+    w.comment(
+        "floor(f) as an int32 for f strictly inside the int32 range: RISC-V converts rounding down\n"
+        "in one instruction; elsewhere the truncation, one lower where it rounded up.");
+    w.directive("#if HTVM_HARD_FLOAT && defined(__riscv_flen) && defined(__GNUC__)");
+    w.directive("static inline int32_t htvm_floor_to_int(float f) {");
+    w.directive("  int32_t v;");
+    w.directive("  __asm__(\"fcvt.w.s %0, %1, rdn\" : \"=r\"(v) : \"f\"(f));");
+    w.directive("  return v;");
+    w.directive("}");
+    w.directive("#define HTVM_FLOOR_TO_INT(f) htvm_floor_to_int(f)");
+    w.directive("#else");
+    w.directive("#define HTVM_FLOOR_TO_INT(f) ((int32_t)(f) - ((float)(int32_t)(f) > (f)))");
+    w.directive("#endif");
+  }
   for (size_t i = 0; i < ctx.g.nodes.size(); ++i) {
     const Node& n = ctx.g.nodes[i];
     if (ctx.isAliasedReshape(n)) continue;  // no code: the output aliases the input

@@ -85,6 +85,9 @@ std::string emitTargetMk(const EmitContext& ctx) {
       makeCommentText(ctx.opts.platform));
   if (b.l2Bytes > 0) s += fmt::format("HTVM_L2_BYTES = {}\n", b.l2Bytes);
   if (b.l2PrivateBytes > 0) s += fmt::format("HTVM_L2_PRIVATE_BYTES = {}\n", b.l2PrivateBytes);
+  // The ISA is the platform's, not a default: the build must match the core the costs describe.
+  if (!b.rv32March.empty()) s += "RV32_MARCH = " + b.rv32March + "\n";
+  if (!b.rv32Mabi.empty()) s += "RV32_MABI = " + b.rv32Mabi + "\n";
   if (!b.profile.empty()) s += "PROFILE ?= " + b.profile + "\n";
   if (b.optLevel) s += fmt::format("OPT ?= {}\n", *b.optLevel);
   return s;
