@@ -19,14 +19,8 @@ namespace {
 // The layout an accelerator pattern reads and writes; the CPU always uses NCHW.
 Layout layoutOf(const Platform& p, const Node& n) {
   if (n.accel < 0) return Layout::NCHW;
-  const Patterns& pat = p.accelerators.at(static_cast<size_t>(n.accel)).patterns;
-  switch (n.op) {
-    case OpKind::QConv2D: return pat.qconv2d->layout;
-    case OpKind::QDense: return pat.qdense->layout;
-    case OpKind::QAdd: return pat.qadd->layout;
-    case OpKind::AnalogConv2D: return pat.analogConv2d->layout;
-    default: break;
-  }
+  if (const PatternHead* pat = p.accelerators.at(static_cast<size_t>(n.accel)).patterns.of(n.op))
+    return pat->layout;
   HTVM_CHECK(false) << nodeRef(n) << ": op " << opName(n.op) << " placed on an accelerator";
   return Layout::NCHW;
 }

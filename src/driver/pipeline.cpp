@@ -73,25 +73,7 @@ Result<CompiledModel> compileModel(const CompileOptions& opts) {
   co.build.rv32Mabi = m->platform.cpu.mabi;
   if (opts.defaultProfile) co.build.profile = profileModeName(*opts.defaultProfile);
   co.build.optLevel = opts.defaultOptLevel;
-  for (size_t i = 0; i < m->graph.nodes.size(); ++i) {
-    const NodeDecision& d = m->decisions[i];
-    nlohmann::json j;
-    j["core"] = d.accel < 0 ? std::string("cpu") : m->platform.accelerators[static_cast<size_t>(d.accel)].name;
-    if (!d.reason.empty()) j["reason"] = d.reason;
-    for (const Candidate& c : d.candidates)
-      if (c.accel == d.accel) j["predicted_cycles"] = static_cast<int64_t>(c.cycles);
-    j["modeled"] = modeledLayer(*m, i);
-    co.nodeReport.push_back(std::move(j));
-  }
-  co.reportExtra["conf"] = opts.conf;
-  co.reportExtra["performance"] = performanceSummary(*m, opts.schedule);
-  co.reportExtra["l1_residency"] = residencyReport(*m);
-  co.reportExtra["warnings"] = m->warnings;
-  nlohmann::json assumptions = nlohmann::json::array();
-  for (const Assumption& a : m->platform.assumptions)
-    assumptions.push_back({{"parameter", a.path}, {"value", a.value}, {"note", a.note}});
-  co.reportExtra["assumptions"] = assumptions;
-  co.reportExtra["passes"] = passReport(*m);
+  co.reportJson = reportJson(*m, opts);
   Status s = emitC(m->graph, m->plan, co, opts.outDir);
   if (!s.ok()) return s.diag();
   m->emitSeconds = secondsSince(t);

@@ -1,9 +1,17 @@
 #include "driver/report_json.h"
 
+#include <algorithm>
+#include <filesystem>
+#include <nlohmann/json.hpp>
+
+#include "codegen/c/codegen.h"
 #include "platform/cost_model.h"
 
 namespace htvm {
 namespace {
+
+using Json = nlohmann::json;
+using Ordered = nlohmann::ordered_json;
 
 // Peak MACs per cycle that utilization is measured against: the first MAC array's.
 int64_t utilizationPeak(const Platform& p) {
@@ -12,14 +20,12 @@ int64_t utilizationPeak(const Platform& p) {
   return 256;
 }
 
-}  // namespace
-
-// report.json: modeled cycles of node i (accelerator layers: the schedule replayed on the
-// timeline; CPU layers: the CPU cost model).
-nlohmann::json modeledLayer(const CompiledModel& m, size_t i) {
+// Modeled cycles of node i (accelerator layers: the schedule replayed on the timeline; CPU
+// layers: the CPU cost model).
+Json modeledLayer(const CompiledModel& m, size_t i) {
   const Graph& g = m.graph;
   const Node& n = g.nodes[i];
-  nlohmann::json j;
+  Json j;
   if (n.accel < 0) {
     j["cycles"] = static_cast<int64_t>(cpuNodeCycles(m.platform.cpu, g, n));
     return j;
@@ -43,7 +49,7 @@ nlohmann::json modeledLayer(const CompiledModel& m, size_t i) {
   j["tiling"] = describeSchedule(*l, s);
   j["tiles"] = s.steps.size();
   j["l1_bytes"] = lp.used;
-  nlohmann::json res = nlohmann::json::array();
+  Json res = Json::array();
   for (size_t k = 0; k < s.inResident.size(); ++k)
     if (s.inResident[k]) res.push_back(g.tensor(lp.inputs[k].tensor).name);
   j["resident_inputs"] = res;
@@ -55,8 +61,65 @@ nlohmann::json modeledLayer(const CompiledModel& m, size_t i) {
   return j;
 }
 
-// report.json "performance": whole-network modeled cycles next to the CPU-only build's.
-nlohmann::json performanceSummary(const CompiledModel& m, const std::string& schedule) {
+// An accelerator layer's L1 buffers. "bytes": the layer's own footprint (every buffer of every
+// operand, ping-pong halves included); "top": the highest byte in use during the layer, resident
+// slots of other tensors included.
+Ordered l1Buffers(const Graph& g, const L1LayerPlan& lp) {
+  Ordered bufs = Ordered::array();
+  int64_t footprint = 0;
+  auto add = [&](const L1Buffer& b, size_t count) {
+    count = std::max<size_t>(count, 1);
+    bufs.push_back({{"tensor", g.tensor(b.tensor).name}, {"offset", b.offset}, {"bytes", b.bytes}, {"count", count}});
+    footprint += b.bytes * static_cast<int64_t>(count);
+  };
+  for (size_t k = 0; k < lp.inputs.size(); ++k)
+    add(lp.inputs[k], k < lp.inputOffsets.size() ? lp.inputOffsets[k].size() : 1);
+  add(lp.output, lp.outputOffsets.size());
+  return {{"bytes", footprint}, {"top", lp.used}, {"buffers", bufs}};
+}
+
+// Per layer: the node, what the C made of it, and the plan's decision.
+Ordered layerReport(const CompiledModel& m, const EmittedCode& code, size_t i) {
+  const Graph& g = m.graph;
+  const ArenaPlan& plan = m.plan;
+  const Node& n = g.nodes[i];
+  TensorId out = n.outputs[0];
+  const TensorType& t = g.type(out);
+  Ordered l;
+  l["index"] = i;
+  l["name"] = n.name;
+  l["source_op"] = n.sourceOp;
+  l["op"] = opName(n.op);
+  const std::string& fn = code.layerFunctions[i];
+  // No code: the output aliases the input, or a chain computes it.
+  l["function"] = fn.empty() ? Ordered(nullptr) : Ordered(fn);
+  l["output"] = {{"name", g.tensor(out).name}, {"dtype", dtypeName(t.dtype)}, {"shape", t.shape}};
+  if (int64_t macs = nodeMacs(g, n); macs > 0) l["macs"] = macs;
+  if (n.fusedInto >= 0) {
+    l["storage"] = "fused";  // a value inside the loop of the chain that produces fused_into
+    l["fused_into"] = g.tensor(n.fusedInto).name;
+  } else if (plan.offset.at(static_cast<size_t>(out)) >= 0) {
+    l["storage"] = fn.empty() ? "arena (aliases input)" : "arena";
+    l["arena_offset"] = plan.offset[static_cast<size_t>(out)];
+    l["arena_bytes"] = plan.bytes[static_cast<size_t>(out)];
+  } else {
+    l["storage"] = "output";
+    l["bytes"] = t.bytes();
+  }
+  if (n.accel >= 0) l["l1"] = l1Buffers(g, m.l1.layers.at(i));
+  if (i < m.decisions.size()) {
+    const NodeDecision& d = m.decisions[i];
+    l["core"] = d.accel < 0 ? std::string("cpu") : m.platform.accelerators.at(static_cast<size_t>(d.accel)).name;
+    l["modeled"] = modeledLayer(m, i);
+    for (const Candidate& c : d.candidates)
+      if (c.accel == d.accel) l["predicted_cycles"] = static_cast<int64_t>(c.cycles);
+    if (!d.reason.empty()) l["reason"] = d.reason;
+  }
+  return l;
+}
+
+// Whole-network modeled cycles next to the CPU-only build's.
+Json performanceSummary(const CompiledModel& m, const std::string& schedule) {
   const Graph& g = m.graph;
   int64_t accel = 0, cpu = 0, cpuOnly = 0, macs = 0, accelMacs = 0;
   for (size_t i = 0; i < g.nodes.size(); ++i) {
@@ -71,7 +134,7 @@ nlohmann::json performanceSummary(const CompiledModel& m, const std::string& sch
       cpu += static_cast<int64_t>(cpuCycles);
     }
   }
-  nlohmann::json j;
+  Json j;
   j["schedule"] = schedule;
   j["total_cycles"] = accel + cpu;
   j["accelerator_cycles"] = accel;
@@ -90,11 +153,11 @@ nlohmann::json performanceSummary(const CompiledModel& m, const std::string& sch
   return j;
 }
 
-nlohmann::json residencyReport(const CompiledModel& m) {
+Json residencyReport(const CompiledModel& m) {
   const Graph& g = m.graph;
-  nlohmann::json out = nlohmann::json::array();
+  Json out = Json::array();
   for (const L1Resident& r : m.l1.residents) {
-    nlohmann::json consumers = nlohmann::json::array();
+    Json consumers = Json::array();
     for (size_t i = r.producer + 1; i <= r.lastConsumer; ++i)
       for (TensorId t : g.nodes[i].inputs)
         if (t == r.tensor) {
@@ -111,14 +174,68 @@ nlohmann::json residencyReport(const CompiledModel& m) {
   return out;
 }
 
-nlohmann::json passReport(const CompiledModel& m) {
-  nlohmann::json out = nlohmann::json::array();
+Json passReport(const CompiledModel& m) {
+  Json out = Json::array();
   for (const PassRecord& p : m.passes) {
-    nlohmann::json stats = nlohmann::json::object();
+    Json stats = Json::object();
     for (const auto& [name, value] : p.stats) stats[name] = value;
     out.push_back({{"name", p.name}, {"ms", p.seconds * 1000}, {"stats", stats}});
   }
   return out;
+}
+
+Json assumptionReport(const Platform& p) {
+  Json out = Json::array();
+  for (const Assumption& a : p.assumptions)
+    out.push_back({{"parameter", a.path}, {"value", a.value}, {"note", a.note}});
+  return out;
+}
+
+}  // namespace
+
+std::string reportJson(const CompiledModel& m, const CompileOptions& opts) {
+  const Graph& g = m.graph;
+  const ArenaPlan& plan = m.plan;
+  EmittedCode code = emittedCode(g, plan);
+
+  Ordered layers = Ordered::array();
+  int64_t totalMacs = 0, streamBytes = 0;
+  for (size_t i = 0; i < g.nodes.size(); ++i) {
+    layers.push_back(layerReport(m, code, i));
+    totalMacs += nodeMacs(g, g.nodes[i]);
+    // Accelerator layers keep their weights as streams in the accelerator's format (also flash),
+    // as the L1 plan sized them.
+    if (g.nodes[i].accel >= 0) streamBytes += m.l1.layers.at(i).weightBytes;
+  }
+
+  const std::filesystem::path model(opts.modelPath);
+  Ordered r;
+  r["model"] = model.stem().string();
+  r["source"] = model.filename().string();
+  r["platform"] = m.platform.name;
+  // The C API's single f32 input and output (emitC refuses other graphs, after this report).
+  auto io = [&](const std::vector<TensorId>& ts) {
+    if (ts.empty()) return Ordered(nullptr);
+    return Ordered{{"name", g.tensor(ts[0]).name}, {"dtype", "f32"}, {"shape", g.type(ts[0]).shape}};
+  };
+  r["input"] = io(g.inputs);
+  r["output"] = io(g.outputs);
+  r["layers"] = std::move(layers);
+  r["total_macs"] = totalMacs;
+  r["memory"] = {{"arena_bytes", plan.size},
+                 {"liveness_lower_bound", plan.lowerBound},
+                 {"arena_alignment", plan.alignment},
+                 {"weights_bytes", code.weightsBytes},
+                 {"accelerator_weights_bytes", streamBytes}};
+  r["assumptions"] = assumptionReport(m.platform);
+  r["conf"] = opts.conf;
+  r["l1_residency"] = residencyReport(m);
+  r["passes"] = passReport(m);
+  r["performance"] = performanceSummary(m, opts.schedule);
+  r["warnings"] = m.warnings;
+  // Names come from the model file and need not be UTF-8: invalid bytes become U+FFFD rather than
+  // aborting the dump.
+  return r.dump(2, ' ', false, Ordered::error_handler_t::replace) + "\n";
 }
 
 }  // namespace htvm

@@ -209,16 +209,8 @@ void checkAnalogConv(const Graph& g, const Node& n, const AnalogConvPattern& p, 
 }  // namespace
 
 std::optional<Layout> patternLayout(const AcceleratorDesc& a, OpKind op) {
-  const Patterns& p = a.patterns;
-  switch (op) {
-    case OpKind::QConv2D:
-      return p.qconv2d ? std::optional<Layout>(p.qconv2d->layout) : std::nullopt;
-    case OpKind::QDense: return p.qdense ? std::optional<Layout>(p.qdense->layout) : std::nullopt;
-    case OpKind::QAdd: return p.qadd ? std::optional<Layout>(p.qadd->layout) : std::nullopt;
-    case OpKind::AnalogConv2D:
-      return p.analogConv2d ? std::optional<Layout>(p.analogConv2d->layout) : std::nullopt;
-    default: return std::nullopt;
-  }
+  if (const PatternHead* p = a.patterns.of(op)) return p->layout;
+  return std::nullopt;
 }
 
 std::vector<std::string> illegalRules(const Graph& g, const Node& n, const AcceleratorDesc& a) {

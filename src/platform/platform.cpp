@@ -265,13 +265,18 @@ ConvRules convRules(const Obj& o) {
   "source", "note", "layout", "input_dtype", "output_dtype", "shift", "clip", "element_multiple"
 #define HTVM_CONV_KEYS "kernel_sizes", "strides", "strides_equal", "dilations", "groups", "padding"
 
+// The keys every pattern has; a dense pattern's layout is a vector layout.
+void patternHead(Obj& o, bool denseLayout, PatternHead& p) {
+  p.source = optStr(o, "source");
+  p.layout = layout(o, "layout", denseLayout);
+  p.requant = requantRules(o);
+}
+
 QConvPattern qconvPattern(Loader& ld, const json& j, const std::string& path) {
   Obj o(ld, j, path,
         {HTVM_REQUANT_KEYS, HTVM_CONV_KEYS, "weight_dtype", "bias_dtype", "bias_required"});
   QConvPattern p;
-  p.source = optStr(o, "source");
-  p.layout = layout(o, "layout", false);
-  p.requant = requantRules(o);
+  patternHead(o, false, p);
   p.conv = convRules(o);
   p.weightDtype = dtype(o, "weight_dtype");
   p.biasDtype = dtype(o, "bias_dtype");
@@ -282,9 +287,7 @@ QConvPattern qconvPattern(Loader& ld, const json& j, const std::string& path) {
 QDensePattern qdensePattern(Loader& ld, const json& j, const std::string& path) {
   Obj o(ld, j, path, {HTVM_REQUANT_KEYS, "weight_dtype", "bias_dtype", "bias_required"});
   QDensePattern p;
-  p.source = optStr(o, "source");
-  p.layout = layout(o, "layout", true);
-  p.requant = requantRules(o);
+  patternHead(o, true, p);
   p.weightDtype = dtype(o, "weight_dtype");
   p.biasDtype = dtype(o, "bias_dtype");
   p.biasRequired = boolean(o, "bias_required");
@@ -294,9 +297,7 @@ QDensePattern qdensePattern(Loader& ld, const json& j, const std::string& path) 
 QAddPattern qaddPattern(Loader& ld, const json& j, const std::string& path) {
   Obj o(ld, j, path, {HTVM_REQUANT_KEYS, "equal_shapes"});
   QAddPattern p;
-  p.source = optStr(o, "source");
-  p.layout = layout(o, "layout", false);
-  p.requant = requantRules(o);
+  patternHead(o, false, p);
   p.equalShapes = boolean(o, "equal_shapes");
   return p;
 }
@@ -306,9 +307,7 @@ AnalogConvPattern analogConvPattern(Loader& ld, const json& j, const std::string
       ld, j, path,
       {HTVM_REQUANT_KEYS, HTVM_CONV_KEYS, "weight_dtype", "weight_values", "bn_dtype", "adc_clip"});
   AnalogConvPattern p;
-  p.source = optStr(o, "source");
-  p.layout = layout(o, "layout", false);
-  p.requant = requantRules(o);
+  patternHead(o, false, p);
   p.conv = convRules(o);
   p.weightDtype = dtype(o, "weight_dtype");
   p.weightValues = range(o, "weight_values");
@@ -339,6 +338,21 @@ std::vector<Param<int64_t>> kindParams(Loader& ld, const json& j, const std::str
     params.push_back(intParam(o, p.key, p.positive ? Sign::Positive : Sign::NonNegative));
   return params;
 }
+
+}  // namespace
+
+const PatternHead* Patterns::of(OpKind op) const {
+  auto head = [](const auto& p) -> const PatternHead* { return p ? &*p : nullptr; };
+  switch (op) {
+    case OpKind::QConv2D: return head(qconv2d);
+    case OpKind::QDense: return head(qdense);
+    case OpKind::QAdd: return head(qadd);
+    case OpKind::AnalogConv2D: return head(analogConv2d);
+    default: return nullptr;
+  }
+}
+
+namespace {
 
 // Pattern parsers by JSON key; a backend lists the keys its kind accepts.
 void parsePattern(Loader& ld, const Obj& pats, const std::string& key, Patterns& out) {

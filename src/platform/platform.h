@@ -15,6 +15,7 @@
 #include <vector>
 
 #include "backends/backend.h"
+#include "ir/op_kind.h"
 #include "ir/types.h"
 #include "support/diag.h"
 
@@ -110,36 +111,32 @@ struct ConvRules {
   PaddingRule padding = PaddingRule::Any;
 };
 
-struct QConvPattern {  // digital qconv2d (groups 1 or depthwise)
+// What every pattern has: where its rules come from, the layout the core reads and writes, and
+// the requantization and data-type rules.
+struct PatternHead {
   std::string source;
   Layout layout = Layout::NCHW;
   RequantRules requant;
+};
+
+struct QConvPattern : PatternHead {  // digital qconv2d (groups 1 or depthwise)
   ConvRules conv;
   DType weightDtype = DType::I8;
   DType biasDtype = DType::I32;
   bool biasRequired = false;
 };
 
-struct QDensePattern {
-  std::string source;
-  Layout layout = Layout::NCHW;
-  RequantRules requant;
+struct QDensePattern : PatternHead {
   DType weightDtype = DType::I8;
   DType biasDtype = DType::I32;
   bool biasRequired = false;
 };
 
-struct QAddPattern {
-  std::string source;
-  Layout layout = Layout::NCHW;
-  RequantRules requant;
+struct QAddPattern : PatternHead {
   bool equalShapes = true;
 };
 
-struct AnalogConvPattern {  // rows = C*kh*kw and cols = K are bounded by the array dimensions
-  std::string source;
-  Layout layout = Layout::NCHW;
-  RequantRules requant;
+struct AnalogConvPattern : PatternHead {  // rows = C*kh*kw and cols = K are bounded by the array dimensions
   ConvRules conv;
   DType weightDtype = DType::I8;
   IntRange weightValues;
@@ -147,11 +144,15 @@ struct AnalogConvPattern {  // rows = C*kh*kw and cols = K are bounded by the ar
   std::vector<ClipRange> adcClip;
 };
 
+// The patterns an accelerator accepts, one per fused op; `of` is the one place that maps an op to
+// its pattern (null: the accelerator has none for it, or the op is not an accelerator op).
 struct Patterns {
   std::optional<QConvPattern> qconv2d;
   std::optional<QDensePattern> qdense;
   std::optional<QAddPattern> qadd;
   std::optional<AnalogConvPattern> analogConv2d;
+
+  const PatternHead* of(OpKind op) const;
 };
 
 struct AcceleratorDesc {

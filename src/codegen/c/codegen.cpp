@@ -89,13 +89,18 @@ std::string EmitContext::signatureComment(const Node& n) const {
   return r + " -> " + g.type(n.outputs.at(0)).str();
 }
 
-int64_t EmitContext::macs(const Node& n) const {
-  if (n.op == OpKind::Conv2D || n.op == OpKind::QConv2D || n.op == OpKind::AnalogConv2D) {
-    const Shape& w = g.type(n.inputs[1]).shape;
-    return g.type(n.outputs[0]).elements() * w[1] * w[2] * w[3];
+EmittedCode emittedCode(const Graph& g, const ArenaPlan& plan) {
+  static const CodegenOptions kNoOptions;  // symbols and weights depend on the graph and plan only
+  EmitContext ctx(g, plan, kNoOptions);
+  EmittedCode code;
+  for (size_t i = 0; i < g.nodes.size(); ++i) {
+    const Node& n = g.nodes[i];
+    code.layerFunctions.push_back(ctx.isAliasedReshape(n) || n.fusedInto >= 0 ? std::string()
+                                                                               : ctx.layerSymbol(i));
   }
-  if (n.op == OpKind::Dense || n.op == OpKind::QDense) return g.type(n.outputs[0]).elements() * g.type(n.inputs[0]).shape[1];
-  return 0;
+  for (size_t t = 0; t < g.tensors.size(); ++t)
+    if (ctx.usedConstant[t]) code.weightsBytes += g.tensors[t].type.bytes();
+  return code;
 }
 
 namespace {
@@ -224,8 +229,8 @@ Status emitC(const Graph& g, const ArenaPlan& plan, const CodegenOptions& opts,
       {"demo/demo_config.h", emitDemoConfig(ctx)},
       {"project.mk", emitProjectMk(ctx)},
       {"target.mk", emitTargetMk(ctx)},
-      {"report.json", emitReport(ctx)},
   };
+  if (!opts.reportJson.empty()) files.push_back({"report.json", opts.reportJson});
   for (const RuntimeFile& f : projectFiles())
     files.push_back({f.path, fixedProjectFile(ctx, f.path, f.text)});
   if (ctx.hasAccel) {

@@ -1,11 +1,11 @@
 // Public entry point of the C backend: writes a self-contained C project (model API, network,
-// per-layer CPU kernels, weights, report.json, and the fixed demo, Makefile and linker script with
-// the config files they read) for a verified Graph and its arena plan. Every decision (order,
-// offsets, dtypes) comes from the Graph and the ArenaPlan; the emitter only prints them. Output is
-// deterministic: the same inputs give byte-identical files.
+// per-layer CPU kernels, weights, and the fixed demo, Makefile and linker script with the config
+// files they read; report.json as the driver's report module wrote it) for a verified Graph and
+// its arena plan. Every decision (order, offsets, dtypes) comes from the Graph and the ArenaPlan;
+// the emitter only prints them. Output is deterministic: the same inputs give byte-identical files.
 #pragma once
 
-#include <nlohmann/json.hpp>
+#include <cstdint>
 #include <optional>
 #include <string>
 #include <vector>
@@ -36,10 +36,8 @@ struct CodegenOptions {
   std::string platform = "host";  // banner, report
   std::vector<AcceleratorDesc> accels;  // the platform's, indexed by Node::accel
   const L1Plan* l1 = nullptr;       // required when any node runs on an accelerator
-  // Per node, report fields from earlier stages (core, reason, predicted cycles), merged into the
-  // node's entry of report.json; may be empty.
-  std::vector<nlohmann::json> nodeReport;
-  nlohmann::json reportExtra;  // merged into the top level of report.json
+  // The text of report.json (driver/report_json.h assembles it); not written when empty.
+  std::string reportJson;
   BuildDefaults build;         // target.mk
   // Write into a non-empty directory that htvm did not create (see emitC).
   bool forceOutputDir = false;
@@ -49,7 +47,8 @@ struct CodegenOptions {
 // directory htvm wrote before (its marker file .htvm-project lists the files written; those this
 // compile does not write again are removed, other files such as build/ are left); any other
 // non-empty directory is an error unless opts.forceOutputDir. Files:
-//   include/htvm_model.h  src/network.c  src/cpu_layers.{c,h}  src/weights.{c,h}  report.json
+//   include/htvm_model.h  src/network.c  src/cpu_layers.{c,h}  src/weights.{c,h}
+//   report.json                                                   (opts.reportJson, if any)
 //   demo/main.c  include/htvm_profile.h  Makefile  htvm_rv32.ld   (fixed: runtime/project)
 //   demo/demo_config.h  project.mk  target.mk                     (what those read per model)
 // and, when some layer runs on an accelerator, src/accel_layers.{c,h}, src/platform.c and
@@ -59,5 +58,15 @@ struct CodegenOptions {
 // float/integer conv operands) and for I/O failures.
 Status emitC(const Graph& g, const ArenaPlan& plan, const CodegenOptions& opts,
              const std::string& outDir);
+
+// What emitC's C holds, for the report: per node the symbol of its layer function (empty when the
+// node has no code of its own: a Reshape whose output aliases its input, a member of a fused CPU
+// chain) and the bytes of the constants weights.c defines (those CPU layers read; accelerator
+// layers carry theirs as streams).
+struct EmittedCode {
+  std::vector<std::string> layerFunctions;
+  int64_t weightsBytes = 0;
+};
+EmittedCode emittedCode(const Graph& g, const ArenaPlan& plan);
 
 }  // namespace htvm

@@ -41,8 +41,6 @@ struct EmitContext {
   std::string describe(const Node& n) const;
   // "conv2d: i8[1x3x8x8], i8[16x3x3x3] -> i32[1x16x8x8]"
   std::string signatureComment(const Node& n) const;
-  // Multiply-accumulates of a conv2d or dense node, 0 for other ops.
-  int64_t macs(const Node& n) const;
 };
 
 // Each emitter returns the text of one generated file.
@@ -52,7 +50,6 @@ Result<std::string> emitCpuLayers(const EmitContext& ctx);
 std::string emitCpuLayersHeader(const EmitContext& ctx);
 std::string emitWeights(const EmitContext& ctx);
 std::string emitWeightsHeader(const EmitContext& ctx);
-std::string emitReport(const EmitContext& ctx);
 // The project skeleton (emit_project.cpp): a fixed file of runtime/project (at `path` in the
 // project) under its banner, and the per-model files the fixed ones read.
 std::string fixedProjectFile(const EmitContext& ctx, const std::string& path,
