@@ -21,13 +21,18 @@ int64_t utilizationPeak(const Platform& p) {
 }
 
 // Modeled cycles of node i (accelerator layers: the schedule replayed on the timeline; CPU
-// layers: the CPU cost model).
-Json modeledLayer(const CompiledModel& m, size_t i) {
+// layers: the CPU cost model, a chain's root for the whole chain, its members 0) and, for CPU
+// nodes, the terms the cost model counts (scripts/calibrate_cpu.py fits the platform's
+// cpu.cost.kernels to them).
+Json modeledLayer(const CompiledModel& m, const std::vector<double>& cpuCycles, size_t i) {
   const Graph& g = m.graph;
   const Node& n = g.nodes[i];
   Json j;
   if (n.accel < 0) {
-    j["cycles"] = static_cast<int64_t>(cpuNodeCycles(m.platform.cpu, g, n));
+    j["cycles"] = static_cast<int64_t>(cpuCycles[i]);
+    CpuCostTerms t = cpuCostTerms(g, n);
+    j["cost_terms"] = {{"kind", t.kind}, {"calls", t.calls}, {"macs", t.macs},
+                       {"block_loads", t.blockLoads}, {"outputs", t.outputs}, {"elements", t.elements}, {"rows", t.rows}, {"bytes", t.bytes}};
     return j;
   }
   const L1LayerPlan& lp = m.l1.layers[i];
@@ -79,7 +84,8 @@ Ordered l1Buffers(const Graph& g, const L1LayerPlan& lp) {
 }
 
 // Per layer: the node, what the C made of it, and the plan's decision.
-Ordered layerReport(const CompiledModel& m, const EmittedCode& code, size_t i) {
+Ordered layerReport(const CompiledModel& m, const EmittedCode& code, const std::vector<double>& cpuCycles,
+                    size_t i) {
   const Graph& g = m.graph;
   const ArenaPlan& plan = m.plan;
   const Node& n = g.nodes[i];
@@ -110,7 +116,7 @@ Ordered layerReport(const CompiledModel& m, const EmittedCode& code, size_t i) {
   if (i < m.decisions.size()) {
     const NodeDecision& d = m.decisions[i];
     l["core"] = d.accel < 0 ? std::string("cpu") : m.platform.accelerators.at(static_cast<size_t>(d.accel)).name;
-    l["modeled"] = modeledLayer(m, i);
+    l["modeled"] = modeledLayer(m, cpuCycles, i);
     for (const Candidate& c : d.candidates)
       if (c.accel == d.accel) l["predicted_cycles"] = static_cast<int64_t>(c.cycles);
     if (!d.reason.empty()) l["reason"] = d.reason;
@@ -119,19 +125,20 @@ Ordered layerReport(const CompiledModel& m, const EmittedCode& code, size_t i) {
 }
 
 // Whole-network modeled cycles next to the CPU-only build's.
-Json performanceSummary(const CompiledModel& m, const std::string& schedule) {
+Json performanceSummary(const CompiledModel& m, const std::vector<double>& cpuCycles,
+                        const std::string& schedule) {
   const Graph& g = m.graph;
   int64_t accel = 0, cpu = 0, cpuOnly = 0, macs = 0, accelMacs = 0;
   for (size_t i = 0; i < g.nodes.size(); ++i) {
     const Node& n = g.nodes[i];
-    double cpuCycles = cpuNodeCycles(m.platform.cpu, g, n);
-    if (n.op != OpKind::Relayout) cpuOnly += static_cast<int64_t>(cpuCycles);
+    // The CPU-only build: every node but the relayouts on the CPU, unfused.
+    if (n.op != OpKind::Relayout) cpuOnly += static_cast<int64_t>(cpuNodeCycles(m.platform.cpu, g, n));
     macs += nodeMacs(g, n);
     if (n.accel >= 0) {
       accel += m.l1.layers[i].schedule.cost.elapsed;
       accelMacs += nodeMacs(g, n);
     } else {
-      cpu += static_cast<int64_t>(cpuCycles);
+      cpu += static_cast<int64_t>(cpuCycles[i]);
     }
   }
   Json j;
@@ -197,11 +204,12 @@ std::string reportJson(const CompiledModel& m, const CompileOptions& opts) {
   const Graph& g = m.graph;
   const ArenaPlan& plan = m.plan;
   EmittedCode code = emittedCode(g, plan);
+  std::vector<double> cpuCycles = cpuLayerCycles(m.platform.cpu, g);
 
   Ordered layers = Ordered::array();
   int64_t totalMacs = 0, streamBytes = 0;
   for (size_t i = 0; i < g.nodes.size(); ++i) {
-    layers.push_back(layerReport(m, code, i));
+    layers.push_back(layerReport(m, code, cpuCycles, i));
     totalMacs += nodeMacs(g, g.nodes[i]);
     // Accelerator layers keep their weights as streams in the accelerator's format (also flash),
     // as the L1 plan sized them.
@@ -231,7 +239,7 @@ std::string reportJson(const CompiledModel& m, const CompileOptions& opts) {
   r["conf"] = opts.conf;
   r["l1_residency"] = residencyReport(m);
   r["passes"] = passReport(m);
-  r["performance"] = performanceSummary(m, opts.schedule);
+  r["performance"] = performanceSummary(m, cpuCycles, opts.schedule);
   r["warnings"] = m.warnings;
   // Names come from the model file and need not be UTF-8: invalid bytes become U+FFFD rather than
   // aborting the dump.

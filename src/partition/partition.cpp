@@ -36,10 +36,7 @@ struct Walk {
   double relayout(TensorId id, Layout to) const {
     Layout from = layoutOf[static_cast<size_t>(id)];
     if (from == to) return 0;
-    const TensorType& t = g.type(id);
-    int64_t bytes = std::max(TensorType{t.dtype, t.shape, from}.bytes(),
-                             TensorType{t.dtype, t.shape, to}.bytes());
-    return cpuRelayoutCycles(p.cpu, bytes);
+    return cpuRelayoutCycles(p.cpu, g.type(id), from, to);
   }
 
   Candidate cpuCandidate(const Node& n) const {
@@ -58,8 +55,7 @@ struct Walk {
     for (size_t i = 0; i < (n.op == OpKind::QAdd ? 2u : 1u); ++i)
       moves += relayout(n.inputs[i], layout);
     if (graphOutputs.count(n.outputs[0]) && layout != Layout::NCHW) {
-      const TensorType& t = g.type(n.outputs[0]);
-      moves += cpuRelayoutCycles(p.cpu, TensorType{t.dtype, t.shape, layout}.bytes());
+      moves += cpuRelayoutCycles(p.cpu, g.type(n.outputs[0]), layout, Layout::NCHW);
     }
     return {idx, static_cast<double>(m.elapsed) + moves,
             "setup " + cyclesStr(static_cast<double>(m.setup)) + " + compute " +

@@ -8,7 +8,9 @@
 #pragma once
 
 #include <cstdint>
+#include <optional>
 #include <string>
+#include <vector>
 
 #include "ir/graph.h"
 #include "ir/op_registry.h"  // nodeMacs
@@ -41,9 +43,34 @@ int64_t dmaCallCycles(const DmaDesc& d, int64_t bytes);
 ModeledCycles oneJob(int64_t setup, int64_t compute, int64_t weights);
 
 // ---- CPU estimate -----------------------------------------------------------------------------
+// A node's CPU cycles alone (the partition prices nodes before chains are fused): its kernel
+// kind's calibrated entry of cpu.cost.kernels applied to its CpuCostTerms, or without one
 // macs * cycles_per_mac + elements * cycles_per_element (elements: the largest of the output and
-// the activation inputs); a Relayout node costs its bytes at relayout_cycles_per_byte.
+// the activation inputs), a Relayout node its bytes at relayout_cycles_per_byte.
 double cpuNodeCycles(const CpuDesc& cpu, const Graph& g, const Node& n);
-double cpuRelayoutCycles(const CpuDesc& cpu, int64_t bytes);
+// Converting a tensor of type t (its layout ignored) from one layout to another on the CPU.
+double cpuRelayoutCycles(const CpuDesc& cpu, const TensorType& t, Layout from, Layout to);
+// Per node, the CPU cycles of the layer it is once chains are fused (passes/fuse_cpu_chains.h):
+// a chain's root costs the whole loop (the "chain" entry per call and row of the root's output,
+// each node's "fused/<kind>" entry per element), its members 0; other CPU nodes cpuNodeCycles;
+// accelerator nodes 0. A chain with a node lacking its fused entry costs the sum of
+// cpuNodeCycles.
+std::vector<double> cpuLayerCycles(const CpuDesc& cpu, const Graph& g);
+
+// The terms a CPU node's cycles are linear in, and the class of kernel that runs it: the op's
+// name, for relayouts with the layout pair ("relayout/NCHW>CHW_W16_REV4"), for conv ops with the
+// register-blocking variant the rv32 kernel uses ("qconv2d/dw",
+// "qconv2d/1x1", "qconv2d/kxk"; emit_cpu_blocked.cpp). macs: the products computed (a conv's
+// padded taps excluded); blockLoads: a conv's weight loads, macs over the outputs a register
+// block holds; outputs: output elements; elements: as cpuNodeCycles counts them; rows: output elements over the output's
+// innermost extent (the loop nests' row count); bytes: of the largest activation.
+struct CpuCostTerms {
+  std::string kind;
+  double calls = 1, macs = 0, blockLoads = 0, outputs = 0, elements = 0, rows = 0, bytes = 0;
+  double allMacs = 0;  // nodeMacs, padded taps included: the uncalibrated formula's
+};
+CpuCostTerms cpuCostTerms(const Graph& g, const Node& n);
+// Why `kind` is no name cpuCostTerms gives (nor "chain" or "fused/<name>"); nullopt if it is one.
+std::optional<std::string> checkCostKind(const std::string& kind);
 
 }  // namespace htvm

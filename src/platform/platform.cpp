@@ -4,6 +4,7 @@
 #include "platform/platform.h"
 
 #include <algorithm>
+#include <cmath>
 #include <filesystem>
 #include <fstream>
 #include <initializer_list>
@@ -11,6 +12,7 @@
 #include <sstream>
 
 #include "ir/layout.h"
+#include "platform/cost_model.h"
 
 namespace htvm {
 
@@ -405,6 +407,32 @@ AcceleratorDesc accelerator(Loader& ld, const json& j, const std::string& path,
   return a;
 }
 
+// cpu.cost.kernels: {"source": "...", "<kind>": {"call": c, "mac": m, ...}, ...}. A kind is one
+// cpuCostTerms names (an entry no node can use would be a silent typo).
+void kernelCosts(Loader& ld, const json& j, const std::string& path, CpuCost& cost) {
+  if (!j.is_object()) ld.fail(path, "must be an object, got " + describe(j));
+  for (auto it = j.begin(); it != j.end(); ++it) {
+    const std::string& kind = it.key();
+    std::string at = keyPath(path, kind);
+    if (kind == "source" || kind == "note") {
+      if (!it->is_string()) ld.fail(at, "must be a string, got " + describe(*it));
+      if (kind == "source") cost.kernelsSource = it->get<std::string>();
+      continue;
+    }
+    if (auto bad = checkCostKind(kind)) ld.fail(at, "not a CPU kernel kind: " + *bad);
+    Obj o(ld, *it, at, {"call", "mac", "block_load", "output", "element", "row", "byte"});
+    auto num = [&](const char* key) {
+      if (!o.has(key)) return 0.0;
+      const json& v = o.req(key);
+      if (!v.is_number() || !std::isfinite(v.get<double>()) || v.get<double>() < 0)
+        ld.fail(o.at(key), "must be a non-negative number, got " + describe(v));
+      return v.get<double>();
+    };
+    cost.kernels[kind] = {num("call"),    num("mac"), num("block_load"), num("output"),
+                          num("element"), num("row"), num("byte")};
+  }
+}
+
 // The march/mabi pair must be one gcc accepts for RV32 and that the generated C can rely on:
 // HTVM_HARD_FLOAT follows __riscv_flen, which -march sets. The strings reach the generated
 // target.mk, so they are held to this grammar (no spaces, no make syntax) rather than escaped.
@@ -467,9 +495,11 @@ Platform platform(Loader& ld, const json& j, const BackendList& backends) {
   if (auto bad = checkIsa(p.cpu.march, p.cpu.mabi)) ld.fail(cpu.at(bad->first), bad->second);
   p.cpu.clockHz = intParam(cpu, "clock_hz", Sign::Positive);
   Obj cost(ld, cpu.req("cost"), cpu.at("cost"),
-           {"cycles_per_mac", "cycles_per_element", "relayout_cycles_per_byte", "note"});
-  p.cpu.cost = {realParam(cost, "cycles_per_mac"), realParam(cost, "cycles_per_element"),
-                realParam(cost, "relayout_cycles_per_byte")};
+           {"cycles_per_mac", "cycles_per_element", "relayout_cycles_per_byte", "kernels", "note"});
+  p.cpu.cost.cyclesPerMac = realParam(cost, "cycles_per_mac");
+  p.cpu.cost.cyclesPerElement = realParam(cost, "cycles_per_element");
+  p.cpu.cost.relayoutCyclesPerByte = realParam(cost, "relayout_cycles_per_byte");
+  if (cost.has("kernels")) kernelCosts(ld, cost.req("kernels"), cost.at("kernels"), p.cpu.cost);
   Obj l2(ld, top.req("l2"), "l2", {"bytes", "host_private_bytes", "note"});
   p.l2 = {intParam(l2, "bytes", Sign::Positive),
           intParam(l2, "host_private_bytes", Sign::NonNegative)};

@@ -10,6 +10,7 @@
 #pragma once
 
 #include <cstdint>
+#include <map>
 #include <optional>
 #include <string>
 #include <vector>
@@ -42,10 +43,21 @@ struct Assumption {
   std::string note;
 };
 
+// Cycles of one kind of CPU kernel, linear in the terms platform/cost_model.h counts for a node
+// (CpuCostTerms): per call, multiply-accumulate, weight load of a register block, output element,
+// activation element, output row and storage byte of the largest activation.
+struct KernelCost {
+  double call = 0, mac = 0, blockLoad = 0, output = 0, element = 0, row = 0, byte = 0;
+};
+
 struct CpuCost {
   Param<double> cyclesPerMac;           // conv / dense multiply-accumulates
   Param<double> cyclesPerElement;       // per output element (elementwise ops, requantization)
   Param<double> relayoutCyclesPerByte;  // layout conversion at CPU <-> accelerator borders
+  // Calibrated costs by kernel kind ("qconv2d/kxk", "relayout/nchw>chw_w16_rev4", "chain",
+  // "fused/add", ...: cpuCostTerms' names); a kind without an entry costs the three above.
+  std::map<std::string, KernelCost> kernels;
+  std::string kernelsSource;  // how the entries were measured
 };
 
 struct CpuDesc {

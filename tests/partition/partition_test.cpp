@@ -64,6 +64,7 @@ Platform slowFirst() {
     slow["name"] = "slow";
     slow["compute"]["block_cycles"] = 5000;
     j["accelerators"].insert(j["accelerators"].begin(), slow);
+    j["cpu"]["cost"].erase("kernels");  // CPU costs computed by hand below
   });
   EXPECT_TRUE(p.ok()) << p.diag().message;
   return std::move(p).value();
@@ -85,7 +86,7 @@ struct Chain {
 
 TEST(Partition, ReasonsAndPlacement) {
   Chain c;
-  Platform p = testing::diana();
+  Platform p = testing::dianaUncalibratedCpu();
   PartitionResult r = run(c.g, p);
   ASSERT_EQ(r.nodes.size(), 3u);
   // conv1: the tiler's schedule + relayout of the NCHW graph input 4096 B * 4. Run whole with a
@@ -149,6 +150,7 @@ TEST(Partition, RejectionsOfOtherAcceleratorsAreListed) {
     small["name"] = "small";
     small["l1"]["activation_bytes"] = 256;
     j["accelerators"].push_back(small);
+    j["cpu"]["cost"].erase("kernels");  // the relayout's 16384 cycles: 4096 bytes at 4 per byte
   });
   ASSERT_TRUE(p.ok()) << p.diag().message;
   Chain c;
@@ -164,7 +166,7 @@ TEST(Partition, LayersLargerThanL1AreTiledOnTheAccelerator) {
   GraphBuilder b;
   b.output(qconv(b, "big", act(b, "x", {1, 64, 64, 64}), spec(64, 3, 1)));
   Graph& g = b.verified();
-  run(g, testing::diana());
+  run(g, testing::dianaUncalibratedCpu());
   EXPECT_EQ(g.nodes[0].accel, 0);
 }
 
@@ -172,7 +174,7 @@ TEST(Partition, NoTilingStaysOnCpu) {
   GraphBuilder b;  // one 16-channel block of weights exceeds the weight memory
   b.output(qconv(b, "wide", act(b, "x", {1, 512, 4, 4}), spec(16, 3, 1)));
   Graph& g = b.verified();
-  PartitionResult r = run(g, testing::diana());
+  PartitionResult r = run(g, testing::dianaUncalibratedCpu());
   EXPECT_EQ(g.nodes[0].accel, -1);
   EXPECT_EQ(r.nodes[0].reason,
             "node 'wide' (Conv): digital: no tiling fits: smallest tiles (K16 x H1 x W4) need weight "
@@ -180,7 +182,7 @@ TEST(Partition, NoTilingStaysOnCpu) {
 }
 
 TEST(Partition, RelayoutChargedOnlyAcrossLayouts) {
-  Platform p = testing::diana();
+  Platform p = testing::dianaUncalibratedCpu();
   // conv1 -> conv2 on the same layout: conv2 pays no input relayout, only its graph-output
   // relayout.
   GraphBuilder b;
@@ -229,7 +231,7 @@ struct Mixed {
 };
 
 TEST(Partition, ConfFiltersAcceleratorsByKind) {
-  Platform p = testing::diana();
+  Platform p = testing::dianaUncalibratedCpu();
   Mixed mixed;
   run(mixed.g, p, {Conf::Mixed, {}, false});
   EXPECT_EQ(mixed.accels(), (std::vector<int>{0, 1, 0}));
@@ -280,7 +282,7 @@ TEST(Partition, PinsForceACore) {
 }
 
 TEST(Partition, PinErrors) {
-  Platform p = testing::diana();
+  Platform p = testing::dianaUncalibratedCpu();
   auto err = [&](std::map<std::string, std::string> pins, Conf conf = Conf::Mixed) {
     Mixed m;
     Chain c;
@@ -311,7 +313,7 @@ TEST(Partition, PinErrors) {
 }
 
 TEST(Partition, CpuByCostIsOptional) {
-  Platform p = testing::diana();
+  Platform p = testing::dianaUncalibratedCpu();
   auto tinyAdd = [] {
     GraphBuilder b;
     b.output(qadd(b, "add", act(b, "a", {1, 4, 1, 4}), act(b, "b", {1, 4, 1, 4})));

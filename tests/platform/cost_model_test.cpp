@@ -115,8 +115,8 @@ TEST_F(CostModel, Analog) {
   EXPECT_EQ(analogConvCycles(ana(), dims(16, 130, 8, 8, 3, 1)).compute, 64 * (16 + 3) + 6);
 }
 
-// A conv node built by hand: its MACs and its CPU estimate.
-TEST_F(CostModel, NodeMacsAndCpuEstimate) {
+// A conv node built by hand: its MACs and the CPU estimate without calibrated kernels.
+TEST_F(CostModel, NodeMacsAndUncalibratedCpuEstimate) {
   testing::GraphBuilder b;
   TensorId x = b.input("x", {DType::I8, {1, 16, 16, 16}});
   TensorId w = b.filled("w", {DType::I8, {32, 16, 3, 3}}, 1);
@@ -125,11 +125,87 @@ TEST_F(CostModel, NodeMacsAndCpuEstimate) {
          testing::withRequant(testing::convAttrs({1, 1}, {1, 1, 1, 1}, {1, 1}, 1), 8, -128, 127));
   const Graph& g = b.g;
   EXPECT_EQ(nodeMacs(g, g.nodes[0]), 32 * 16 * 16 * 16 * 9);
-  // 1179648 MACs and 8192 output elements at the platform file's per-MAC and per-element costs.
-  const CpuCost& cost = p.cpu.cost;
-  EXPECT_DOUBLE_EQ(cpuNodeCycles(p.cpu, g, g.nodes[0]),
-                   1179648.0 * cost.cyclesPerMac.value + 8192.0 * cost.cyclesPerElement.value);
-  EXPECT_DOUBLE_EQ(cpuRelayoutCycles(p.cpu, 4096), 4096.0 * cost.relayoutCyclesPerByte.value);
+  CpuDesc cpu;
+  cpu.cost.cyclesPerMac.value = 2.5;
+  cpu.cost.cyclesPerElement.value = 10;
+  cpu.cost.relayoutCyclesPerByte.value = 4;
+  // 1179648 MACs (padded taps counted) and 8192 output elements.
+  EXPECT_DOUBLE_EQ(cpuNodeCycles(cpu, g, g.nodes[0]), 1179648.0 * 2.5 + 8192.0 * 10);
+  // An uncalibrated relayout costs the bytes of its larger side: 16x16 rows padded to 16 columns
+  // stay 4096 bytes, 64 channels padded from 16 quadruple them.
+  TensorType t{DType::I8, {1, 16, 16, 16}};
+  EXPECT_DOUBLE_EQ(cpuRelayoutCycles(cpu, t, Layout::NCHW, Layout::CHW_W16_REV4), 4096.0 * 4);
+  EXPECT_DOUBLE_EQ(cpuRelayoutCycles(cpu, t, Layout::HWC_C64_REV4, Layout::NCHW), 16384.0 * 4);
+  EXPECT_DOUBLE_EQ(cpuRelayoutCycles(cpu, t, Layout::NCHW, Layout::NCHW), 0);
+}
+
+// The terms of a 3x3 pad-1 conv on a 4x4 image, counted by hand: per spatial axis the outputs
+// 0..3 see 2, 3, 3, 2 valid taps (10), so 100 valid tap pairs per output plane, times 2 input
+// channels and 3 output channels: 600 products (nodeMacs counts 16 * 9 * 2 * 3 = 864). A register
+// block holds 4 outputs of a row: 150 weight loads. 48 outputs in 12 rows of 4.
+TEST_F(CostModel, ConvTermsCountValidTapsAndRegisterBlocks) {
+  testing::GraphBuilder b;
+  TensorId x = b.input("x", {DType::I8, {1, 2, 4, 4}});
+  TensorId w = b.filled("w", {DType::I8, {3, 2, 3, 3}}, 1);
+  TensorId bias = b.filled("b", {DType::I32, {3}}, 0);
+  b.node("conv", OpKind::QConv2D, {x, w, bias}, {DType::I8, {1, 3, 4, 4}},
+         testing::withRequant(testing::convAttrs({1, 1}, {1, 1, 1, 1}, {1, 1}, 1), 8, -128, 127));
+  const Graph& g = b.g;
+  CpuCostTerms t = cpuCostTerms(g, g.nodes[0]);
+  EXPECT_EQ(t.kind, "qconv2d/kxk");
+  EXPECT_EQ(t.macs, 600);
+  EXPECT_EQ(t.allMacs, 864);
+  EXPECT_EQ(t.blockLoads, 150);
+  EXPECT_EQ(t.outputs, 48);
+  EXPECT_EQ(t.rows, 12);
+  CpuDesc cpu;
+  cpu.cost.kernels["qconv2d/kxk"] = {10, 2, 1, 3, 0, 5, 0};
+  EXPECT_DOUBLE_EQ(cpuNodeCycles(cpu, g, g.nodes[0]), 10 + 2 * 600 + 150 + 3 * 48 + 5 * 12);
+}
+
+TEST_F(CostModel, KernelKindsNameTheKernelVariant) {
+  testing::GraphBuilder b;
+  TensorId x = b.input("x", {DType::I8, {1, 8, 4, 4}});
+  TensorId dw = b.node("dw", OpKind::QConv2D, {x, b.filled("wd", {DType::I8, {8, 1, 3, 3}}, 1)},
+                       {DType::I8, {1, 8, 4, 4}},
+                       testing::withRequant(testing::convAttrs({1, 1}, {1, 1, 1, 1}, {1, 1}, 8), 8, -128, 127));
+  TensorId pw = b.node("pw", OpKind::QConv2D, {dw, b.filled("wp", {DType::I8, {4, 8, 1, 1}}, 1)},
+                       {DType::I8, {1, 4, 4, 4}},
+                       testing::withRequant(testing::convAttrs({1, 1}, {0, 0, 0, 0}, {1, 1}, 1), 8, -128, 127));
+  b.node("to_acc", OpKind::Relayout, {pw}, {DType::I8, {1, 4, 4, 4}, Layout::CHW_W16_REV4});
+  const Graph& g = b.g;
+  EXPECT_EQ(cpuCostTerms(g, g.nodes[0]).kind, "qconv2d/dw");
+  EXPECT_EQ(cpuCostTerms(g, g.nodes[1]).kind, "qconv2d/1x1");
+  // A 1x1 stride-1 unpadded conv blocks along the whole plane: 4 outputs per block, not 4 per row.
+  EXPECT_EQ(cpuCostTerms(g, g.nodes[1]).blockLoads, 4 * 4 * 4 * 8 / 4.0);
+  EXPECT_EQ(cpuCostTerms(g, g.nodes[2]).kind, "relayout/nchw>chw_w16_rev4");
+  for (const char* ok : {"qconv2d/dw", "analog_conv2d/1x1", "relayout/hwc_c64_rev4>nchw", "add",
+                         "fused/quantize_f32", "fused/relayout/nchw>vec16_rev4", "chain"})
+    EXPECT_EQ(checkCostKind(ok), std::nullopt) << ok;
+  EXPECT_EQ(checkCostKind("conv"), "'conv' is no op name");
+  EXPECT_EQ(checkCostKind("qconv2d"), "a conv kind is qconv2d/dw, qconv2d/1x1 or qconv2d/kxk");
+  EXPECT_NE(checkCostKind("relayout/nchw>chw16"), std::nullopt);
+  EXPECT_EQ(checkCostKind("add/fast"), "'add' has no variants");
+}
+
+// x -> add(x, x) -> clip, fused into one loop rooted at the clip: with the chain and fused entries
+// the root costs 7 per call + 1 per row + 2 per add element + 3 per clip element, the member 0;
+// without the clip's fused entry the chain costs its nodes alone.
+TEST_F(CostModel, ChainRootCostsTheWholeLoop) {
+  testing::GraphBuilder b;
+  TensorId x = b.input("x", {DType::I8, {1, 2, 3, 8}});
+  TensorId s = b.node("add", OpKind::Add, {x, x}, DType::I8);
+  TensorId y = b.node("clip", OpKind::Clip, {s}, DType::I8, {{"lo", 0.0}, {"hi", 9.0}});
+  Graph g = b.output(y);
+  g.nodes[0].fusedInto = y;
+  CpuDesc cpu;
+  cpu.cost.cyclesPerElement.value = 10;
+  cpu.cost.kernels["chain"] = {7, 0, 0, 0, 0, 1, 0};
+  cpu.cost.kernels["fused/add"] = {0, 0, 0, 0, 2, 0, 0};
+  std::vector<double> alone = cpuLayerCycles(cpu, g);
+  EXPECT_EQ(alone, (std::vector<double>{0, 48.0 * 10 + 48.0 * 10})) << "no fused/clip entry";
+  cpu.cost.kernels["fused/clip"] = {0, 0, 0, 0, 3, 0, 0};
+  EXPECT_EQ(cpuLayerCycles(cpu, g), (std::vector<double>{0, 7 + 6 + 2.0 * 48 + 3.0 * 48}));
 }
 
 }  // namespace

@@ -229,6 +229,8 @@ TEST(Platform, AssumedParameterNeedsANote) {
           "accelerators[0].job_setup_cycles: an assumed parameter needs a 'note' saying why"));
 }
 
+// The same chip built for another ISA: only the ISA and the CPU kernel costs calibrated on it
+// differ.
 TEST(Platform, TheIsaVariantDiffersOnlyInTheCpuIsa) {
   Result<Platform> v = platformByName("diana_rv32imac", builtinBackends(), testing::platformsDir());
   ASSERT_TRUE(v.ok()) << v.diag().message;
@@ -239,8 +241,47 @@ TEST(Platform, TheIsaVariantDiffersOnlyInTheCpuIsa) {
   for (nlohmann::json* j : {&a, &b}) {
     j->erase("name");
     for (const char* k : {"march", "mabi", "note"}) (*j)["cpu"].erase(k);
+    (*j)["cpu"]["cost"].erase("kernels");
   }
   EXPECT_EQ(a, b) << "diana_rv32imac.json should be diana.json with another cpu ISA";
+}
+
+// cpu.cost.kernels: calibrated kernel costs by kind; a kind the cost model cannot produce, an
+// unknown coefficient or a negative one is an error at its key path.
+TEST(Platform, CpuKernelCostsAreValidated) {
+  auto kernels = [](nlohmann::json k) {
+    return loadEdited("kernels.json", [&](nlohmann::json& j) { j["cpu"]["cost"]["kernels"] = k; });
+  };
+  Result<Platform> p = kernels({{"source", "measured"}, {"qconv2d/kxk", {{"mac", 1.5}, {"row", 3}}}});
+  ASSERT_TRUE(p.ok()) << p.diag().message;
+  EXPECT_EQ(p->cpu.cost.kernelsSource, "measured");
+  ASSERT_EQ(p->cpu.cost.kernels.count("qconv2d/kxk"), 1u);
+  EXPECT_EQ(p->cpu.cost.kernels.at("qconv2d/kxk").mac, 1.5);
+  EXPECT_EQ(p->cpu.cost.kernels.at("qconv2d/kxk").row, 3);
+  EXPECT_EQ(p->cpu.cost.kernels.at("qconv2d/kxk").call, 0);
+  EXPECT_THAT(loadError(kernels({{"qconv2d", {{"mac", 1}}}})),
+              HasSubstr("cpu.cost.kernels.qconv2d: not a CPU kernel kind: a conv kind is qconv2d/dw"));
+  EXPECT_THAT(loadError(kernels({{"relayout/nchw>chw", {{"element", 1}}}})),
+              HasSubstr("cpu.cost.kernels.relayout/nchw>chw: not a CPU kernel kind"));
+  EXPECT_THAT(loadError(kernels({{"add", {{"macs", 1}}}})),
+              HasSubstr("cpu.cost.kernels.add: unknown key 'macs'"));
+  EXPECT_THAT(loadError(kernels({{"add", {{"element", -1}}}})),
+              HasSubstr("cpu.cost.kernels.add.element: must be a non-negative number, got -1"));
+  EXPECT_THAT(loadError(kernels({{"add", 3}})), HasSubstr("cpu.cost.kernels.add: must be an object"));
+}
+
+// The shipped DIANA files carry calibrated kernels per ISA: the float quantizer is cheaper with
+// the FPU (rv32imafc) than in soft-float (rv32imac), the integer conv kernels cost about the same.
+TEST(Platform, ShippedCpuKernelsDifferByIsa) {
+  Result<Platform> f = platformByName("diana", builtinBackends(), testing::platformsDir());
+  Result<Platform> i = platformByName("diana_rv32imac", builtinBackends(), testing::platformsDir());
+  ASSERT_TRUE(f.ok() && i.ok());
+  const auto& kf = f->cpu.cost.kernels;
+  const auto& ki = i->cpu.cost.kernels;
+  ASSERT_TRUE(kf.count("fused/quantize_f32") && ki.count("fused/quantize_f32"));
+  EXPECT_LT(kf.at("fused/quantize_f32").element * 2, ki.at("fused/quantize_f32").element);
+  ASSERT_TRUE(kf.count("qconv2d/kxk") && ki.count("qconv2d/kxk"));
+  EXPECT_NEAR(kf.at("qconv2d/kxk").mac, ki.at("qconv2d/kxk").mac, 0.25);
 }
 
 TEST(Platform, CpuIsaIsValidated) {

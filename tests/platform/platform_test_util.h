@@ -50,6 +50,13 @@ inline Platform loadOk(const std::string& path) {
 }
 
 inline Platform diana() { return loadOk(platformsDir() + "/diana.json"); }
+// DIANA with the CPU priced by the uncalibrated formula (cycles per MAC, per element, per
+// relayout byte), for tests that compute CPU costs by hand.
+inline Platform dianaUncalibratedCpu() {
+  Platform p = diana();
+  p.cpu.cost.kernels.clear();
+  return p;
+}
 
 // Error message of a load expected to fail ("" and a test failure if it succeeded).
 inline std::string loadError(const Result<Platform>& p) {
