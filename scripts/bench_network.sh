@@ -10,9 +10,10 @@
 # The speed-up is over the same model's --conf cpu build on the same platform.
 #
 #   scripts/bench_network.sh [--htvm PATH] [--platform P] [--models DIR] [--keep DIR] [--csv FILE]
-#                            [--markdown]
+#                            [--markdown] [--ours-only]
 #
 # --platform is passed to htvm (default diana; its cpu.march/cpu.mabi set the rv32 build's ISA).
+# --ours-only skips the HTVM-style schedule (half the runs; scripts/check_cpu_model.sh uses it).
 # --markdown prints the table as the README has it. Needs riscv64-unknown-elf-gcc with picolibc
 # and qemu-system-riscv32 (scripts/setup.sh installs them). About 2 minutes on 2 cores.
 set -euo pipefail
@@ -23,6 +24,7 @@ models="$root/../shared/models/quantlib"
 keep=""
 csv=""
 markdown=0
+ours_only=0
 while [[ $# -gt 0 ]]; do
   case "$1" in
     --htvm) htvm="$2"; shift 2 ;;
@@ -31,7 +33,8 @@ while [[ $# -gt 0 ]]; do
     --keep) keep="$2"; shift 2 ;;
     --csv) csv="$2"; shift 2 ;;
     --markdown) markdown=1; shift ;;
-    -h|--help) sed -n '2,17p' "$0"; exit 0 ;;
+    --ours-only) ours_only=1; shift ;;
+    -h|--help) sed -n '2,18p' "$0"; exit 0 ;;
     *) echo "bench_network: unknown argument '$1'" >&2; exit 2 ;;
   esac
 done
@@ -53,7 +56,7 @@ for model in $(cd "$models" && find . -name '*.onnx' | sed 's|^\./||' | sort); d
   [[ "$folder" == */analog ]] && confs+=(analog)
   for conf in "${confs[@]}"; do
     scheds=(ours htvm)
-    [[ $conf == cpu ]] && scheds=(ours)
+    [[ $conf == cpu || $ours_only == 1 ]] && scheds=(ours)
     for sched in "${scheds[@]}"; do
       dir="$work/$name.$conf.$sched"
       rm -rf "$dir"
