@@ -12,6 +12,7 @@ packages=(
   googletest libgtest-dev libgmock-dev
   gcc-riscv64-unknown-elf picolibc-riscv64-unknown-elf qemu-system-misc
   python3 python3-onnx python3-numpy
+  clang libclang-rt-14-dev  # the fuzzing and sanitizer build (libFuzzer's runtime is in -rt-)
 )
 
 missing=()

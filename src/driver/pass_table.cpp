@@ -35,7 +35,8 @@ L1Limits l1Limits(const Platform& p) {
 }
 
 Result<PassStats> runImport(PassContext& c) {
-  Result<Graph> g = importOnnx(c.opts.modelPath);
+  Result<Graph> g = c.opts.modelBytes ? importOnnxBytes(*c.opts.modelBytes, c.opts.modelPath)
+                                      : importOnnx(c.opts.modelPath);
   if (!g.ok()) return g.diag();
   c.model.floatGraph = std::move(g.value());
   const Graph& fg = c.model.floatGraph;

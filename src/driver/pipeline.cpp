@@ -56,9 +56,9 @@ Result<CompiledModel> lowerModel(const CompileOptions& opts) {
   return m;
 }
 
-Result<CompiledModel> compileModel(const CompileOptions& opts) {
+Result<GeneratedProject> generateProject(const CompileOptions& opts) {
   Result<CompiledModel> m = lowerModel(opts);
-  if (!m.ok()) return m;
+  if (!m.ok()) return m.diag();
   auto t = Clock::now();
   CodegenOptions co;
   co.modelName = std::filesystem::path(opts.modelPath).stem().string();
@@ -66,7 +66,6 @@ Result<CompiledModel> compileModel(const CompileOptions& opts) {
   co.platform = m->platform.name;
   co.accels = m->platform.accelerators;
   co.l1 = &m->l1;
-  co.forceOutputDir = opts.force;
   co.build.l2Bytes = m->platform.l2.bytes.value;
   co.build.l2PrivateBytes = m->platform.l2.hostPrivateBytes.value;
   co.build.rv32March = m->platform.cpu.march;
@@ -74,11 +73,22 @@ Result<CompiledModel> compileModel(const CompileOptions& opts) {
   if (opts.defaultProfile) co.build.profile = profileModeName(*opts.defaultProfile);
   co.build.optLevel = opts.defaultOptLevel;
   co.reportJson = reportJson(*m, opts);
-  Status s = emitC(m->graph, m->plan, co, opts.outDir);
-  if (!s.ok()) return s.diag();
+  Result<std::vector<GeneratedFile>> files = generateC(m->graph, m->plan, co);
+  if (!files.ok()) return files.diag();
   m->emitSeconds = secondsSince(t);
   m->totalSeconds += m->emitSeconds;
-  return m;
+  return GeneratedProject{std::move(m.value()), std::move(files.value())};
+}
+
+Result<CompiledModel> compileModel(const CompileOptions& opts) {
+  Result<GeneratedProject> p = generateProject(opts);
+  if (!p.ok()) return p.diag();
+  auto t = Clock::now();
+  HTVM_TRY(writeProject(p->files, opts.outDir, opts.force));
+  const double writeSeconds = secondsSince(t);
+  p->model.emitSeconds += writeSeconds;
+  p->model.totalSeconds += writeSeconds;
+  return std::move(p->model);
 }
 
 }  // namespace htvm

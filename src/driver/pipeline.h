@@ -13,6 +13,7 @@
 #include <utility>
 #include <vector>
 
+#include "codegen/c/codegen.h"
 #include "driver/pass_table.h"
 #include "driver/toolchain.h"
 #include "ir/graph.h"
@@ -27,6 +28,9 @@ namespace htvm {
 
 struct CompileOptions {
   std::string modelPath;
+  // The serialized model, when the caller holds it in memory (the fuzz target): imported instead
+  // of reading modelPath, which then only names the model in messages and generated banners.
+  std::optional<std::string> modelBytes;
   std::string outDir;
   bool force = false;  // write into a non-empty outDir that htvm did not create (--force)
   std::string platform = "diana";  // name under platforms/ or a path to a platform file
@@ -80,7 +84,16 @@ Result<ScheduleStyle> parseSchedule(const std::string& s);  // "ours" | "htvm"
 
 // Imports and lowers the model without writing anything.
 Result<CompiledModel> lowerModel(const CompileOptions& opts);
-// lowerModel + C emission into opts.outDir.
+// A compiled model with the C project's files, not yet written anywhere.
+struct GeneratedProject {
+  CompiledModel model;
+  std::vector<GeneratedFile> files;
+};
+
+// lowerModel + C emission in memory (nothing is read but the model and the platform file, nothing
+// is written; opts.outDir is not used).
+Result<GeneratedProject> generateProject(const CompileOptions& opts);
+// generateProject + writing the files into opts.outDir.
 Result<CompiledModel> compileModel(const CompileOptions& opts);
 
 }  // namespace htvm

@@ -516,14 +516,21 @@ Platform platform(Loader& ld, const json& j, const BackendList& backends) {
     p.accelerators.push_back(std::move(a));
   }
   // The simulator's memory pool holds every accelerator's memories side by side, and the host
-  // build sizes it with one 32-bit constant.
+  // build sizes it with one 32-bit constant. Each term is at most 2^62 (a product of two 31-bit
+  // parameters) and the running sum is kept at most 2^31 - 1, so no addition can overflow.
   int64_t pool = 0;
-  for (const AcceleratorDesc& a : p.accelerators) {
-    pool += a.l1.activationBytes.value + a.l1.weightBytes.value + a.backend->extraSimBytes(a);
+  for (size_t i = 0; i < p.accelerators.size(); ++i) {
+    const AcceleratorDesc& a = p.accelerators[i];
+    const int64_t sim = a.backend->extraSimBytes(a);
+    const int64_t own = a.l1.activationBytes.value + a.l1.weightBytes.value;
+    if (sim > kMaxPlatformInt - own || own + sim > kMaxPlatformInt - pool)
+      ld.fail("accelerators[" + std::to_string(i) + "]",
+              "memories total more than the " + std::to_string(kMaxPlatformInt) +
+                  " bytes a 32-bit target can hold (this accelerator: l1 " + std::to_string(own) +
+                  " + simulator " + std::to_string(sim) + " bytes; earlier ones: " +
+                  std::to_string(pool) + ")");
+    pool += own + sim;
   }
-  if (pool > kMaxPlatformInt)
-    ld.fail("accelerators", "memories total " + std::to_string(pool) + " bytes, more than the " +
-                                std::to_string(kMaxPlatformInt) + " a 32-bit target can hold");
   p.assumptions = std::move(ld.assumptions);
   return p;
 }
@@ -545,18 +552,27 @@ Result<Platform> loadPlatform(const std::string& path, const BackendList& backen
   if (uintmax_t size = std::filesystem::file_size(path, ec); !ec && size > kMaxBytes)
     return error() << "platform file '" << path << "' is " << size << " bytes, more than the "
                    << kMaxBytes << " a platform description can need";
-  std::ifstream in(path);
+  std::ifstream in(path, std::ios::binary);
   if (!in) return error() << "cannot open platform file '" << path << "'";
+  std::ostringstream text;
+  text << in.rdbuf();
+  if (in.bad()) return error() << "cannot read platform file '" << path << "'";
+  return parsePlatform(text.str(), path, backends);
+}
+
+Result<Platform> parsePlatform(const std::string& text, const std::string& file,
+                               const BackendList& backends) {
   json j;
   try {
-    j = json::parse(in);
-  } catch (const json::parse_error& e) {
-    return error() << path << ": invalid JSON: " << e.what();
+    j = json::parse(text);
+  } catch (const json::exception& e) {
+    // Not only parse_error: a number too large for a double is out_of_range (406).
+    return error() << file << ": invalid JSON: " << e.what();
   }
-  Loader ld(path);
+  Loader ld(file);
   try {
     Platform p = platform(ld, j, backends);
-    p.file = path;
+    p.file = file;
     return p;
   } catch (const LoadError& e) {
     return Diag{e.message, {}};

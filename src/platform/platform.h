@@ -197,6 +197,9 @@ struct Platform {
 // schema its "compute" and "patterns" follow. Errors name the file and the JSON key path, e.g.
 // "platforms/x.json: accelerators[1].l1.activation_bytes: must be a positive integer, got -3".
 Result<Platform> loadPlatform(const std::string& path, const BackendList& backends);
+// The same from the file's text in memory; `file` names it in messages and in Platform::file.
+Result<Platform> parsePlatform(const std::string& text, const std::string& file,
+                               const BackendList& backends);
 
 // "diana" / "host" resolve to <platformsDir>/<name>.json; anything containing '/' or ending in
 // ".json" is a path.

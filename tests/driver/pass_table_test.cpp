@@ -5,6 +5,8 @@
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
+#include <filesystem>
+#include <fstream>
 #include <set>
 #include <sstream>
 
@@ -140,6 +142,45 @@ TEST(PassTable, PlanL1ReusesThePartitionsTilingForOurSchedule) {
     EXPECT_EQ(stat(l1, "accelerator_layers"), accel);
     EXPECT_EQ(stat(l1, "tiler_runs"), schedule == "ours" ? 0 : accel) << schedule;
   }
+}
+
+// The in-memory path the fuzz target takes: model bytes in, the project's files out, nothing
+// written; the files are the ones compileModel writes for the same model (report.json aside: it
+// records each compile's own pass times).
+TEST(Pipeline, GenerateProjectFromBytesMatchesCompileAndWritesNothing) {
+  std::ifstream in(kModel, std::ios::binary);
+  std::ostringstream bytes;
+  bytes << in.rdbuf();
+  const std::filesystem::path dir =
+      std::filesystem::path(::testing::TempDir()) / "htvm_generate_project_test";
+  std::filesystem::remove_all(dir);
+  CompileOptions opts;
+  opts.modelPath = kModel;
+  opts.modelBytes = bytes.str();
+  opts.outDir = dir.string();
+  Result<GeneratedProject> p = generateProject(opts);
+  ASSERT_TRUE(p.ok()) << p.diag().text();
+  EXPECT_FALSE(std::filesystem::exists(dir));
+  ASSERT_TRUE(compileModel(opts).ok());
+  ASSERT_GT(p->files.size(), 10u);
+  for (const GeneratedFile& f : p->files) {
+    if (f.path == "report.json") continue;
+    std::ifstream written(dir / f.path, std::ios::binary);
+    std::ostringstream text;
+    text << written.rdbuf();
+    EXPECT_TRUE(text.str() == f.text) << f.path << " differs from what compileModel wrote";
+  }
+  std::filesystem::remove_all(dir);
+}
+
+// modelPath names bytes given in memory, in messages as for a file.
+TEST(Pipeline, ModelBytesAreNamedByModelPathInErrors) {
+  CompileOptions opts;
+  opts.modelPath = "mem.onnx";
+  opts.modelBytes = std::string("not a model");
+  Result<GeneratedProject> p = generateProject(opts);
+  ASSERT_FALSE(p.ok());
+  EXPECT_THAT(p.diag().text(), testing::StartsWith("mem.onnx: not an ONNX model"));
 }
 
 }  // namespace

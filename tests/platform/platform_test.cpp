@@ -5,6 +5,8 @@
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
+#include <iterator>
+
 #include "platform_test_util.h"
 
 namespace htvm {
@@ -356,7 +358,49 @@ TEST(Platform, NumbersBeyondThirtyTwoBitsAreRejectedWithTheirPath) {
                                      j["accelerators"][0]["l1"]["activation_bytes"] = int64_t{1} << 30;
                                      j["accelerators"][1]["l1"]["activation_bytes"] = int64_t{1} << 30;
                                    })),
-              HasSubstr("sum.json: accelerators: memories total"));
+              HasSubstr("sum.json: accelerators[1]: memories total more than the 2147483647"));
+}
+
+// Found by fuzzing: three analog arrays of (2^31 - 1)^2 bytes each summed to more than 2^63, the
+// 64-bit total wrapped negative (signed overflow, undefined) and the platform was accepted. Each
+// term and the running total are bounded before adding now, and the message names the first
+// accelerator that tips the total over (tests/fuzz/corpus/platform/pool_sum_overflow.json).
+TEST(Platform, MemoryPoolThatWouldOverflowSixtyFourBitsIsRejected) {
+  EXPECT_THAT(loadError(loadEdited("pool.json",
+                                   [](nlohmann::json& j) {
+                                     nlohmann::json& analog = j["accelerators"][1];
+                                     analog["compute"]["array_rows"] = (int64_t{1} << 31) - 1;
+                                     analog["compute"]["array_cols"] = (int64_t{1} << 31) - 1;
+                                     for (const char* name : {"analog2", "analog3"}) {
+                                       nlohmann::json copy = analog;
+                                       copy["name"] = name;
+                                       j["accelerators"].push_back(copy);
+                                     }
+                                   })),
+              HasSubstr("pool.json: accelerators[1]: memories total more than the 2147483647 "
+                        "bytes a 32-bit target can hold"));
+}
+
+// Found by fuzzing: a number beyond double's range is nlohmann's out_of_range (406), not a
+// parse_error, and escaped the loader as an exception that ended htvm
+// (tests/fuzz/corpus/platform/number_beyond_double.json).
+TEST(Platform, NumberBeyondDoubleRangeIsInvalidJson) {
+  std::string path = testing::writeTemp("overflow.json", "{\"name\": 1e400}");
+  std::string msg = loadError(loadPlatform(path, builtinBackends()));
+  EXPECT_THAT(msg, StartsWith(path + ": invalid JSON: "));
+  EXPECT_THAT(msg, HasSubstr("number overflow parsing '1e400'"));
+}
+
+// The in-memory form reads the same schema and names the file it is given in every message.
+TEST(Platform, ParsesTextInMemory) {
+  std::ifstream in(testing::platformsDir() + "/diana.json");
+  std::string text((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+  Result<Platform> p = parsePlatform(text, "mem.json", builtinBackends());
+  ASSERT_TRUE(p.ok()) << p.diag().message;
+  EXPECT_EQ(p->name, "diana");
+  EXPECT_EQ(p->file, "mem.json");
+  EXPECT_THAT(loadError(parsePlatform("[]", "mem.json", builtinBackends())),
+              StartsWith("mem.json: must be an object"));
 }
 
 TEST(Platform, InvalidJsonAndMissingFile) {

@@ -105,5 +105,39 @@ TEST(Npy, HostileShapesAreRefusedWithoutAllocating) {
   EXPECT_THAT(digits.error(), HasSubstr("is larger than"));
 }
 
+// Found by fuzzing: a shape whose text goes on past its closing parenthesis. The check read the
+// tuple up to the first ')' ("(2)", 8 bytes, matching the data) while xtensor's reader took
+// everything up to the last one and allocated 2 x 99999999999 x 4 bytes (about 745 GiB here;
+// tests/fuzz/corpus/npy/shape_past_tuple.npy asks for 96 GiB). The reader is one strict parser now: text after a value is an
+// error, and no header can make it allocate more than the bytes it was given.
+TEST(Npy, ShapeTextRunningPastItsTupleIsAnError) {
+  NpyFile f(npyBytes("{'descr': '<f4', 'fortran_order': False, 'shape': (2), 99999999999), }",
+                     floats({1, 2})));
+  EXPECT_THAT(f.error(), HasSubstr(".npy header expects a quoted key at byte 55"));
+  NpyFile twice(npyBytes("{'descr': '<f4', 'shape': (2,), 'shape': (9,), }", floats({1, 2})));
+  EXPECT_THAT(twice.error(), HasSubstr("unknown or repeated key 'shape'"));
+  NpyFile after(npyBytes("{'descr': '<f4', 'fortran_order': False, 'shape': (2,), } (9,)",
+                         floats({1, 2})));
+  EXPECT_THAT(after.error(), HasSubstr("has text after its closing '}'"));
+}
+
+TEST(Npy, FortranOrderIsReadInRowMajorOrder) {
+  // [[1, 2, 3], [4, 5, 6]] stored column by column.
+  NpyFile f(npyBytes("{'descr': '<f4', 'fortran_order': True, 'shape': (2, 3), }",
+                     floats({1, 4, 2, 5, 3, 6})));
+  Result<NpyArray> r = loadNpy(f.path.string());
+  ASSERT_TRUE(r.ok()) << r.diag().message;
+  EXPECT_EQ(r->data, (std::vector<float>{1, 2, 3, 4, 5, 6}));
+}
+
+TEST(Npy, ParsesBytesInMemoryAndNamesThemInErrors) {
+  Result<NpyArray> r = parseNpy(npyBytes(kF32x23, floats({1, 2, 3, 4, 5, 6})), "mem.npy");
+  ASSERT_TRUE(r.ok()) << r.diag().message;
+  EXPECT_EQ(r->shape, (std::vector<int64_t>{2, 3}));
+  Result<NpyArray> bad = parseNpy("", "mem.npy");
+  ASSERT_FALSE(bad.ok());
+  EXPECT_EQ(bad.diag().message, "mem.npy: not a .npy file (no \\x93NUMPY magic)");
+}
+
 }  // namespace
 }  // namespace htvm

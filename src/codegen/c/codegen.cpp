@@ -1,4 +1,5 @@
-// emitC: validates that the graph fits the generated C API, then writes every file of the project.
+// generateC: validates that the graph fits the generated C API and renders every file of the
+// project in memory; writeProject puts them into an output directory htvm may write.
 #include "codegen/c/codegen.h"
 
 #include <fmt/format.h>
@@ -194,9 +195,9 @@ Result<std::vector<std::string>> claimOutputDir(const std::filesystem::path& dir
 // Removes the files of the previous compile that this one did not write (another model's
 // accelerator layers, a runtime/ no longer needed), so no stale source is built with the new ones.
 void removeStale(const std::filesystem::path& dir, const std::vector<std::string>& previous,
-                 const std::vector<std::pair<std::string, std::string>>& files) {
+                 const std::vector<GeneratedFile>& files) {
   std::set<std::string> now;
-  for (const auto& f : files) now.insert(f.first);
+  for (const GeneratedFile& f : files) now.insert(f.path);
   std::error_code ec;
   for (const std::string& p : previous)
     if (!now.count(p)) std::filesystem::remove(dir / p, ec);
@@ -204,8 +205,8 @@ void removeStale(const std::filesystem::path& dir, const std::vector<std::string
 
 }  // namespace
 
-Status emitC(const Graph& g, const ArenaPlan& plan, const CodegenOptions& opts,
-             const std::string& outDir) {
+Result<std::vector<GeneratedFile>> generateC(const Graph& g, const ArenaPlan& plan,
+                                             const CodegenOptions& opts) {
   HTVM_TRY(verify(g));
   HTVM_TRY(checkInterface(g, plan));
   EmitContext ctx(g, plan, opts);
@@ -218,8 +219,7 @@ Status emitC(const Graph& g, const ArenaPlan& plan, const CodegenOptions& opts,
   Result<std::string> layers = emitCpuLayers(ctx);
   if (!layers.ok()) return layers.diag();
 
-  std::filesystem::path dir(outDir);
-  std::vector<std::pair<std::string, std::string>> files = {
+  std::vector<GeneratedFile> files = {
       {"include/htvm_model.h", emitModelHeader(ctx)},
       {"src/network.c", emitNetwork(ctx)},
       {"src/cpu_layers.h", emitCpuLayersHeader(ctx)},
@@ -240,14 +240,26 @@ Status emitC(const Graph& g, const ArenaPlan& plan, const CodegenOptions& opts,
     files.push_back({"src/platform.c", emitPlatformSource(ctx)});
     for (const RuntimeFile& f : projectRuntimeFiles(ctx)) files.push_back({std::string("runtime/") + f.path, f.text});
   }
-  Result<std::vector<std::string>> previous = claimOutputDir(dir, opts.forceOutputDir);
+  return files;
+}
+
+Status writeProject(const std::vector<GeneratedFile>& files, const std::string& outDir, bool force) {
+  std::filesystem::path dir(outDir);
+  Result<std::vector<std::string>> previous = claimOutputDir(dir, force);
   if (!previous.ok()) return previous.diag();
   removeStale(dir, previous.value(), files);
   std::string marker = "# written by htvm; the next `htvm compile -o` here replaces these files\n";
-  for (const auto& f : files) marker += f.first + "\n";
+  for (const GeneratedFile& f : files) marker += f.path + "\n";
   HTVM_TRY(writeFile(dir / kMarker, marker));
-  for (const auto& [name, text] : files) HTVM_TRY(writeFile(dir / name, text));
+  for (const GeneratedFile& f : files) HTVM_TRY(writeFile(dir / f.path, f.text));
   return ok();
+}
+
+Status emitC(const Graph& g, const ArenaPlan& plan, const CodegenOptions& opts,
+             const std::string& outDir) {
+  Result<std::vector<GeneratedFile>> files = generateC(g, plan, opts);
+  if (!files.ok()) return files.diag();
+  return writeProject(files.value(), outDir, opts.forceOutputDir);
 }
 
 }  // namespace htvm

@@ -43,10 +43,13 @@ struct CodegenOptions {
   bool forceOutputDir = false;
 };
 
-// Writes the generated project into outDir (created if needed). outDir must be new, empty, or a
-// directory htvm wrote before (its marker file .htvm-project lists the files written; those this
-// compile does not write again are removed, other files such as build/ are left); any other
-// non-empty directory is an error unless opts.forceOutputDir. Files:
+// One generated file: its path relative to the project root and its text.
+struct GeneratedFile {
+  std::string path;
+  std::string text;
+};
+
+// Generates the project's files in memory, in a fixed order, without touching the filesystem:
 //   include/htvm_model.h  src/network.c  src/cpu_layers.{c,h}  src/weights.{c,h}
 //   report.json                                                   (opts.reportJson, if any)
 //   demo/main.c  include/htvm_profile.h  Makefile  htvm_rv32.ld   (fixed: runtime/project)
@@ -55,11 +58,21 @@ struct CodegenOptions {
 // runtime/ (the HAL, the simulator and htvm_platform.h).
 // Needs: g verifies, has a single graph input and a single graph output, both f32, and `plan` was
 // made for g (planArena). Returns a Diag for graphs it cannot emit (e.g. several inputs, mixed
-// float/integer conv operands) and for I/O failures.
+// float/integer conv operands).
+Result<std::vector<GeneratedFile>> generateC(const Graph& g, const ArenaPlan& plan,
+                                             const CodegenOptions& opts);
+
+// Writes generated files into outDir (created if needed). outDir must be new, empty, or a
+// directory htvm wrote before (its marker file .htvm-project lists the files written; those this
+// write does not write again are removed, other files such as build/ are left); any other
+// non-empty directory is an error unless `force`.
+Status writeProject(const std::vector<GeneratedFile>& files, const std::string& outDir, bool force);
+
+// generateC, then writeProject into outDir with opts.forceOutputDir.
 Status emitC(const Graph& g, const ArenaPlan& plan, const CodegenOptions& opts,
              const std::string& outDir);
 
-// What emitC's C holds, for the report: per node the symbol of its layer function (empty when the
+// What generateC's C holds, for the report: per node the symbol of its layer function (empty when the
 // node has no code of its own: a Reshape whose output aliases its input, a member of a fused CPU
 // chain) and the bytes of the constants weights.c defines (those CPU layers read; accelerator
 // layers carry theirs as streams).
