@@ -3,8 +3,9 @@
 # schedules), so that a restructuring can show its generated output is byte-identical:
 #   bash scripts/codegen_digest.sh build/htvm > before.txt   (on the old commit)
 #   bash scripts/codegen_digest.sh build/htvm > after.txt    (on the new one); diff before.txt after.txt
-# report.json is digested with its timings ("ms", "tiler_ms") removed, which differ run to run; its
-# key order is kept.
+# report.json is digested with its timings ("ms", "tiler_ms") and the compiler's identity ("htvm":
+# version, commit, command line) removed, which differ run to run and commit to commit; its key
+# order is kept.
 set -euo pipefail
 htvm=$(realpath "${1:-build/htvm}")
 models=${MODELS_DIR:-$(dirname "$0")/../../shared/models/quantlib}
@@ -14,7 +15,7 @@ untimed_report() {
 import json, sys
 def strip(v):
     if isinstance(v, list) and v and all(isinstance(p, tuple) for p in v):
-        return [(k, strip(x)) for k, x in v if k not in ("ms", "tiler_ms")]
+        return [(k, strip(x)) for k, x in v if k not in ("ms", "tiler_ms", "htvm")]
     return [strip(x) for x in v] if isinstance(v, list) else v
 print(json.dumps(strip(json.load(open(sys.argv[1]), object_pairs_hook=lambda p: [tuple(x) for x in p]))))
 PY

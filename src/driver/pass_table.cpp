@@ -75,6 +75,35 @@ Result<PassStats> runFuseRequant(PassContext& c) {
                    {"nodes_removed", s->nodesRemoved}};
 }
 
+// A conf that asks for accelerators but offloads nothing says why: the platform has none it
+// enables, or none of the model's nodes is an op they take (e.g. --conf analog on a model without
+// ternary layers), or the ones they could take went elsewhere. `placed`: layers per core, CPU
+// first.
+void confWarnings(CompiledModel& m, Conf conf, const PassStats& placed) {
+  if (conf == Conf::Cpu) return;
+  const Platform& p = m.platform;
+  std::string name = confName(conf);
+  std::vector<size_t> enabled;
+  for (size_t a = 0; a < p.accelerators.size(); ++a)
+    if (confAllows(conf, p.accelerators[a])) enabled.push_back(a);
+  std::string what = conf == Conf::Mixed ? "accelerator" : name + " accelerator";
+  if (enabled.empty()) {
+    m.warnings.push_back("conf " + name + ": platform '" + p.name + "' has no " + what +
+                         "; every layer runs on the CPU");
+    return;
+  }
+  int64_t offloaded = 0;
+  for (size_t a : enabled) offloaded += placed[a + 1].second;
+  if (offloaded > 0) return;
+  bool takesSome = false;
+  for (const Node& n : m.graph.nodes)
+    for (size_t a : enabled) takesSome = takesSome || p.accelerators[a].patterns.of(n.op) != nullptr;
+  m.warnings.push_back("conf " + name + ": no layer runs on an " + what + ": " +
+                       (takesSome ? "the layers it could take stay on other cores (the report's "
+                                    "reasons say why)"
+                                  : "no node of the model is an op it takes"));
+}
+
 Result<PassStats> runPartition(PassContext& c) {
   CompiledModel& m = c.model;
   PartitionOptions po;
@@ -89,6 +118,7 @@ Result<PassStats> runPartition(PassContext& c) {
     c.decisionByOutput[m.graph.nodes[i].outputs[0]] = d;
     ++stats[static_cast<size_t>(d.accel + 1)].second;
   }
+  confWarnings(m, c.conf, stats);
   return stats;
 }
 

@@ -28,6 +28,8 @@ namespace htvm {
 
 struct CompileOptions {
   std::string modelPath;
+  // How htvm was invoked, for report.json (empty when called as a library).
+  std::string commandLine;
   // The serialized model, when the caller holds it in memory (the fuzz target): imported instead
   // of reading modelPath, which then only names the model in messages and generated banners.
   std::optional<std::string> modelBytes;

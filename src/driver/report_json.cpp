@@ -2,9 +2,11 @@
 
 #include <algorithm>
 #include <filesystem>
+#include <fmt/format.h>
 #include <nlohmann/json.hpp>
 
 #include "codegen/c/codegen.h"
+#include "driver/version.h"
 #include "platform/cost_model.h"
 
 namespace htvm {
@@ -218,9 +220,12 @@ std::string reportJson(const CompiledModel& m, const CompileOptions& opts) {
 
   const std::filesystem::path model(opts.modelPath);
   Ordered r;
+  r["htvm"] = {{"version", htvmVersion()}, {"commit", htvmCommit()}, {"report_schema", kReportSchema},
+               {"command", opts.commandLine}};
   r["model"] = model.stem().string();
   r["source"] = model.filename().string();
   r["platform"] = m.platform.name;
+  r["platform_file"] = {{"path", m.platform.file}, {"fnv1a_64", fmt::format("{:016x}", m.platform.fileHash)}};
   // The C API's single f32 input and output (emitC refuses other graphs, after this report).
   auto io = [&](const std::vector<TensorId>& ts) {
     if (ts.empty()) return Ordered(nullptr);

@@ -11,13 +11,13 @@
 #include "tiling/tiler.h"
 
 namespace htvm {
-namespace {
 
-// cpu: no accelerator; mixed: all of them; a kind's name: the accelerators of that kind.
 bool confAllows(Conf c, const AcceleratorDesc& a) {
   if (c == Conf::Cpu) return false;
   return c == Conf::Mixed || std::string(confName(c)) == a.backend->kind;
 }
+
+namespace {
 
 std::string cyclesStr(double c) {
   char buf[32];

@@ -32,6 +32,8 @@ namespace htvm {
 // kind; mixed = all.
 enum class Conf { Cpu, Digital, Analog, Mixed };
 const char* confName(Conf c);  // "cpu", "digital", "analog", "mixed" (parsing: driver's parseConf)
+// Whether conf c lets accelerator a run layers: cpu none, mixed all, a kind's name that kind's.
+bool confAllows(Conf c, const AcceleratorDesc& a);
 
 struct PartitionOptions {
   Conf conf = Conf::Mixed;

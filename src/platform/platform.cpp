@@ -573,6 +573,9 @@ Result<Platform> parsePlatform(const std::string& text, const std::string& file,
   try {
     Platform p = platform(ld, j, backends);
     p.file = file;
+    // FNV-1a: a stable fingerprint for reports, not a security measure.
+    p.fileHash = 0xcbf29ce484222325ull;
+    for (unsigned char c : text) p.fileHash = (p.fileHash ^ c) * 0x100000001b3ull;
     return p;
   } catch (const LoadError& e) {
     return Diag{e.message, {}};

@@ -184,6 +184,7 @@ struct AcceleratorDesc {
 struct Platform {
   std::string name;
   std::string file;  // where it was loaded from
+  uint64_t fileHash = 0;  // FNV-1a (64 bit) of the file's bytes: which version of it was used
   CpuDesc cpu;
   L2Desc l2;
   std::vector<AcceleratorDesc> accelerators;

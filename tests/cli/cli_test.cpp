@@ -18,6 +18,7 @@ namespace {
 
 namespace fs = std::filesystem;
 using ::testing::HasSubstr;
+using ::testing::Not;
 using htvm::proc::Outcome;
 using htvm::proc::readFile;
 using htvm::proc::runHtvm;
@@ -211,6 +212,67 @@ TEST(Cli, SymbolicInputDimensionIsRejected) {
   EXPECT_NE(r.output.find("graph input 'input' dimension 0 is symbolic ('batch')"),
             std::string::npos)
       << r.output;
+  fs::remove_all(d);
+}
+
+// A conf that offloads nothing says why, and a node pinned to two cores is refused.
+TEST(Cli, ConfsThatOffloadNothingAndConflictingPinsAreReported) {
+  fs::path d = tempDir();
+  Outcome analog = runHtvm("compile " + kModel + " -o " + (d / "a").string() + " --conf analog");
+  EXPECT_EQ(analog.code, 0) << analog.output;
+  EXPECT_THAT(analog.output, HasSubstr("htvm: warning: conf analog: no layer runs on an analog "
+                                       "accelerator: no node of the model is an op it takes"));
+  nlohmann::json r = nlohmann::json::parse(readFile(d / "a" / "report.json"));
+  EXPECT_THAT(r.at("warnings").dump(), HasSubstr("conf analog: no layer runs"));
+  Outcome host = runHtvm("compile " + kModel + " -o " + (d / "h").string() + " --platform host --conf digital");
+  EXPECT_EQ(host.code, 0) << host.output;
+  EXPECT_THAT(host.output, HasSubstr("htvm: warning: conf digital: platform 'host' has no digital "
+                                     "accelerator; every layer runs on the CPU"));
+  Outcome mixed = runHtvm("compile " + kModel + " -o " + (d / "m").string());
+  EXPECT_EQ(mixed.code, 0) << mixed.output;
+  EXPECT_THAT(mixed.output, Not(HasSubstr("warning: conf")));
+  const std::string conv = "/EpsQConv2dEpsDianaIntegeriser[9]/Conv";
+  Outcome twice = runHtvm("compile " + kModel + " -o " + (d / "p").string() + " --pin '" + conv +
+                          "=cpu' --pin '" + conv + "=digital'");
+  EXPECT_EQ(twice.code, 2) << twice.output;
+  EXPECT_THAT(twice.output, HasSubstr("--pin: node '" + conv + "' pinned twice, to cpu and to digital"));
+  Outcome same = runHtvm("compile " + kModel + " -o " + (d / "s").string() + " --pin '" + conv +
+                         "=cpu' --pin '" + conv + "=cpu'");
+  EXPECT_EQ(same.code, 0) << same.output;
+  fs::remove_all(d);
+}
+
+// --version names the release, the commit and the report schema; report.json records the same,
+// the command line, and a fingerprint of the platform file that changes with its bytes.
+TEST(Cli, VersionAndTheReportNameTheCompilerAndThePlatformFile) {
+  Outcome v = runHtvm("--version");
+  ASSERT_EQ(v.code, 0) << v.output;
+  EXPECT_THAT(v.output, ::testing::MatchesRegex("htvm [0-9]+\\.[0-9]+\\.[0-9]+ \\(commit [^ ]+, report schema 1\\)\n"));
+  fs::path d = tempDir();
+  std::string platform = (d / "edited.json").string();
+  {
+    std::ofstream f(platform);
+    f << readFile(std::string(HTVM_SOURCE_DIR) + "/platforms/diana.json");
+  }
+  auto compile = [&](const std::string& dir, const std::string& extra) {
+    Outcome c = runHtvm("compile " + kModel + " -o " + (d / dir).string() + " --conf cpu" + extra);
+    EXPECT_EQ(c.code, 0) << c.output;
+    return nlohmann::json::parse(readFile(d / dir / "report.json"));
+  };
+  nlohmann::json a = compile("a", " --platform " + platform);
+  std::string version = v.output.substr(5, v.output.find(' ', 5) - 5);
+  EXPECT_EQ(a.at("htvm").at("version"), version);
+  EXPECT_EQ(a.at("htvm").at("report_schema"), 1);
+  EXPECT_THAT(a.at("htvm").at("command").get<std::string>(), HasSubstr(" compile " + kModel + " -o "));
+  EXPECT_EQ(a.at("platform_file").at("path"), platform);
+  std::string hash = a.at("platform_file").at("fnv1a_64");
+  EXPECT_THAT(hash, ::testing::MatchesRegex("[0-9a-f]{16}"));
+  EXPECT_EQ(compile("b", " --platform " + platform).at("platform_file").at("fnv1a_64"), hash);
+  {
+    std::ofstream f(platform, std::ios::app);
+    f << "\n";  // same platform, other bytes
+  }
+  EXPECT_NE(compile("c", " --platform " + platform).at("platform_file").at("fnv1a_64"), hash);
   fs::remove_all(d);
 }
 

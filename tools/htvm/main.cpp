@@ -13,6 +13,7 @@
 #include "driver/run.h"
 #include "driver/toolchain.h"
 #include "driver/verify.h"
+#include "driver/version.h"
 #include "ir/print.h"
 
 namespace {
@@ -43,7 +44,11 @@ htvm::Status applyPins(htvm::CompileOptions& o) {
     size_t eq = p.rfind('=');
     if (eq == std::string::npos || eq == 0 || eq + 1 == p.size())
       return htvm::error() << "--pin '" << p << "': expected NODE=CORE";
-    o.pins[p.substr(0, eq)] = p.substr(eq + 1);
+    std::string node = p.substr(0, eq), core = p.substr(eq + 1);
+    auto [it, added] = o.pins.emplace(node, core);
+    if (!added && it->second != core)
+      return htvm::error() << "--pin: node '" << node << "' pinned twice, to " << it->second
+                           << " and to " << core;
   }
   return htvm::ok();
 }
@@ -116,6 +121,12 @@ int main(int argc, char** argv) {
   CLI::App app{"htvm: ahead-of-time compiler from quantized ONNX models to self-contained C for "
                "heterogeneous TinyML SoCs"};
   app.require_subcommand(1);
+  app.set_version_flag("--version", std::string("htvm ") + htvm::htvmVersion() + " (commit " +
+                                        htvm::htvmCommit() + ", report schema " +
+                                        std::to_string(htvm::kReportSchema) + ")");
+  // Recorded in report.json: the words as given, space-separated.
+  std::string commandLine;
+  for (int i = 0; i < argc; ++i) commandLine += (i ? " " : "") + std::string(argv[i]);
 
   htvm::CompileOptions compile;
   bool report = false, dumpIr = false;
@@ -178,6 +189,7 @@ int main(int argc, char** argv) {
       auto b0 = buildOptions(compileBuild);
       if (!b0.ok()) return fail(b0.diag());
       compile.dumpTo = &std::cout;
+      compile.commandLine = commandLine;
       compile.defaultProfile = b0->profile;
       compile.defaultOptLevel = b0->optLevel;
       auto r0 = htvm::compileModel(compile);
@@ -203,6 +215,7 @@ int main(int argc, char** argv) {
     if (v->parsed()) {
       if (auto s = applyPins(verify.compile); !s.ok()) return fail(s.diag());
       verify.compile.dumpTo = &std::cout;
+      verify.compile.commandLine = commandLine;
       auto b2 = buildOptions(verifyBuild);
       if (!b2.ok()) return fail(b2.diag());
       verify.build = *b2;
@@ -214,6 +227,7 @@ int main(int argc, char** argv) {
     if (p->parsed()) {
       if (auto s = applyPins(profile.compile); !s.ok()) return fail(s.diag());
       profile.compile.dumpTo = &std::cout;
+      profile.compile.commandLine = commandLine;
       auto b3 = buildOptions(profileBuild);
       if (!b3.ok()) return fail(b3.diag());
       profile.build = *b3;
