@@ -2,9 +2,10 @@
 # Runs the libFuzzer targets of tests/fuzz (compile, npy, platform) from a clang build with
 # -DHTVM_FUZZ=ON, configured and built here if needed.
 #
-#   scripts/fuzz.sh --quick               the bounded, deterministic run of the test command: a fixed
-#                                         seed and a fixed number of executions per target (a time
-#                                         cap bounds a slow machine), from the seed corpus only
+#   scripts/fuzz.sh --quick               the bounded run of the test command: a fixed seed and a
+#                                         fixed number of executions per target (a time cap bounds a
+#                                         slow machine), from the seed corpus only; libFuzzer keeps
+#                                         some scheduling of its own, so coverage varies slightly
 #   scripts/fuzz.sh --minutes 60          a long run: the minutes split evenly over the targets,
 #                                         one after another (one core), the corpus kept and grown
 #                                         in BUILD/fuzz-corpus/<target> across runs
@@ -54,12 +55,14 @@ fi
 cmake --build "$build" -j 2 --target "${targets[@]/#/htvm_fuzz_}" >"$build/fuzz-build.log" 2>&1 ||
   { tail -40 "$build/fuzz-build.log"; exit 1; }
 
+work=$(mktemp -d)
+trap 'rm -rf "$work"' EXIT
+# Seeds and logs of a quick run are its own, so that it can run beside a long one.
 seeds="$build/fuzz-seeds"
+[ "$mode" != quick ] || seeds="$work/seeds"
 /usr/bin/python3 tests/fuzz/seeds.py --out "$seeds" >/dev/null
 artifacts="$build/fuzz-artifacts"
 mkdir -p "$artifacts"
-work=$(mktemp -d)
-trap 'rm -rf "$work"' EXIT
 
 failed=0
 for t in "${targets[@]}"; do
@@ -74,7 +77,7 @@ for t in "${targets[@]}"; do
   mkdir -p "$corpus"
   dict=()
   for d in "tests/fuzz/$t.dict" "$seeds/$t.dict"; do [ ! -f "$d" ] || dict=(-dict="$d"); done
-  log="$build/fuzz-$t.log"
+  log="$build/fuzz-$mode-$t.log"
   start=$(date +%s)
   rc=0
   "$build/tests/fuzz/htvm_fuzz_$t" "${limits[@]}" "${dict[@]}" -timeout=25 -rss_limit_mb=2048 \
