@@ -3,6 +3,7 @@
 #include <fmt/format.h>
 
 #include <fstream>
+#include <iterator>
 #include <nlohmann/json.hpp>
 
 namespace htvm {
@@ -52,8 +53,13 @@ std::string performanceLine(const nlohmann::json& p, const nlohmann::json& resid
 
 std::string layerTable(const std::string& reportJsonPath) {
   std::ifstream f(reportJsonPath);
-  nlohmann::json r = nlohmann::json::parse(f, nullptr, false);
-  if (r.is_discarded() || !r.contains("layers")) return reportJsonPath + ": no layer report\n";
+  std::string text((std::istreambuf_iterator<char>(f)), std::istreambuf_iterator<char>());
+  return layerTableOfText(text, reportJsonPath);
+}
+
+std::string layerTableOfText(const std::string& reportJson, const std::string& name) {
+  nlohmann::json r = nlohmann::json::parse(reportJson, nullptr, false);
+  if (r.is_discarded() || !r.contains("layers")) return name + ": no layer report\n";
   const char* row = "{:>3}  {:<40} {:<10} {:<14} {:<18} {:>9} {:>9} {:>7}  {}\n";
   std::string out = fmt::format(row, "#", "node", "source op", "htvm op", "output", "MACs", "cycles", "L1 B", "core");
   int64_t accelMacs = 0, totalMacs = 0;
@@ -66,7 +72,9 @@ std::string layerTable(const std::string& reportJsonPath) {
     // Modeled cycles: the accelerator schedule as the code runs it (residency included), or the
     // CPU cost model.
     std::string cycles;
-    if (l.contains("modeled") && l["modeled"].contains("cycles"))
+    if (l.value("storage", std::string()) == "fused")
+      cycles = "fused";  // computed inside the loop of its chain's root, which carries the cycles
+    else if (l.contains("modeled") && l["modeled"].contains("cycles"))
       cycles = std::to_string(l["modeled"]["cycles"].get<int64_t>());
     else if (l.contains("predicted_cycles"))
       cycles = std::to_string(l["predicted_cycles"].get<int64_t>());

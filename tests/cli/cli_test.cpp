@@ -215,6 +215,35 @@ TEST(Cli, SymbolicInputDimensionIsRejected) {
   fs::remove_all(d);
 }
 
+// `htvm check` compiles in memory: the same table as compile --report (every layer's core, the
+// rules that keep a layer off the accelerators, memory, modeled cycles), or with --json the very
+// report.json a compile writes, and no file anywhere.
+TEST(Cli, CheckPrintsThePlanAndWritesNothing) {
+  fs::path d = tempDir();
+  const std::string dscnn = std::string(HTVM_SHARED_MODELS) + "/dscnn/DSCNN_QL_NOANNOTATION.onnx";
+  Outcome c = htvm::proc::sh("cd " + d.string() + " && " + htvm::proc::htvm("check " + dscnn));
+  ASSERT_EQ(c.code, 0) << c.output;
+  EXPECT_TRUE(fs::is_empty(d)) << "check wrote into its working directory";
+  // DS-CNN's first conv (10x4) stays on the CPU with every rule it breaks.
+  EXPECT_THAT(c.output, HasSubstr("on cpu: node '/EpsQConv2dEpsDianaIntegeriser[9]/Conv' (Conv): digital: "));
+  EXPECT_THAT(c.output, HasSubstr("kernel 10x4 not in {1,3,5,7} and padding"));
+  EXPECT_THAT(c.output, HasSubstr("total: "));
+  EXPECT_THAT(c.output, HasSubstr("modeled (ours schedule): "));
+  Outcome j = runHtvm("check " + dscnn + " --json");
+  ASSERT_EQ(j.code, 0) << j.output;
+  ASSERT_EQ(runHtvm("compile " + dscnn + " -o " + (d / "p").string()).code, 0);
+  nlohmann::json fromCheck = nlohmann::json::parse(j.output);
+  nlohmann::json written = nlohmann::json::parse(readFile(d / "p" / "report.json"));
+  for (nlohmann::json* r : {&fromCheck, &written}) {
+    r->erase("htvm");    // the command lines differ
+    r->erase("passes");  // timings
+    for (auto& l : (*r)["layers"]) l["modeled"].erase("tiler_ms");
+  }
+  EXPECT_EQ(fromCheck, written);
+  EXPECT_EQ(runHtvm("check " + (d / "missing.onnx").string()).code, 2);
+  fs::remove_all(d);
+}
+
 // A conf that offloads nothing says why, and a node pinned to two cores is refused.
 TEST(Cli, ConfsThatOffloadNothingAndConflictingPinsAreReported) {
   fs::path d = tempDir();

@@ -1,4 +1,4 @@
-// htvm command-line interface: compile, run, verify and profile quantized ONNX models. The
+// htvm command-line interface: compile, check, run, verify and profile quantized ONNX models. The
 // subcommands only parse options and print; the work lives in the library modules (src/driver and
 // below).
 // Exit codes: 0 success (all exact for verify), 1 verification mismatch, 2 bad usage or bad model.
@@ -139,6 +139,15 @@ int main(int argc, char** argv) {
   BuildFlags compileBuild;
   addProfileOptions(c, compileBuild);
 
+  htvm::CompileOptions check;
+  bool checkJson = false;
+  CLI::App* k = app.add_subcommand(
+      "check", "compile MODEL in memory and print, per layer, its core and why it is not offloaded, "
+               "memory and modeled cycles; writes nothing");
+  k->add_option("model", check.modelPath, "quantized ONNX model")->required();
+  k->add_flag("--json", checkJson, "print the report.json a compile would write instead of the table");
+  addTargetOptions(k, check);
+
   htvm::RunOptions run;
   CLI::App* r = app.add_subcommand("run", "build (if needed) and run a compiled project on an input");
   r->add_option("dir", run.dir, "directory written by `htvm compile`")->required();
@@ -201,6 +210,18 @@ int main(int argc, char** argv) {
                 << r0->totalSeconds * 1000 << " ms (";
       for (const htvm::PassRecord& pr : r0->passes) std::cout << pr.name << " " << pr.seconds * 1000 << " ms, ";
       std::cout << "emit C " << r0->emitSeconds * 1000 << " ms)\n";
+      return 0;
+    }
+    if (k->parsed()) {
+      if (auto s = applyPins(check); !s.ok()) return fail(s.diag());
+      check.dumpTo = &std::cout;
+      check.commandLine = commandLine;
+      auto g = htvm::generateProject(check);
+      if (!g.ok()) return fail(g.diag());
+      std::string reportText;
+      for (const htvm::GeneratedFile& f : g->files)
+        if (f.path == "report.json") reportText = f.text;
+      std::cout << (checkJson ? reportText : htvm::layerTableOfText(reportText, check.modelPath));
       return 0;
     }
     if (r->parsed()) {
