@@ -4,6 +4,7 @@
 
 #include <fstream>
 #include <nlohmann/json.hpp>
+#include <optional>
 #include <ostream>
 #include <sstream>
 
@@ -278,7 +279,12 @@ Status profileModel(const ProfileOptions& opts, std::ostream& out) {
     inputs = std::move(*a);
   }
   CompileOptions co = opts.compile;
-  if (co.outDir.empty()) co.outDir = makeTempDir("profile");
+  std::optional<TempProject> temp;
+  if (co.outDir.empty()) {
+    co.outDir = makeTempDir("profile");
+    // --indefinite becomes the program it built, which runs from the project: it stays.
+    temp.emplace(co.outDir, opts.keep || opts.build.indefinite);
+  }
   BuildOptions build = opts.build;
   if (!build.profile || *build.profile == ProfileMode::None)
     build.profile = ProfileMode::Individual;
@@ -296,7 +302,9 @@ Status profileModel(const ProfileOptions& opts, std::ostream& out) {
     input.assign(inputs->data.begin(),
                  inputs->data.begin() + static_cast<std::ptrdiff_t>(input.size()));
   }
-  out << "compiled " << co.modelPath << " -> " << co.outDir << " (" << targetName(build.target)
+  out << "compiled " << co.modelPath << " -> " << co.outDir
+      << (temp && !opts.keep && !build.indefinite ? " (temporary, removed at the end; --keep keeps it)" : "")
+      << " (" << targetName(build.target)
       << ", " << profileModeName(*build.profile) << ", -O" << build.optLevel.value_or(2) << ")\n";
   HTVM_TRY(buildProject(co.outDir, build));
   if (build.indefinite) {
@@ -308,7 +316,9 @@ Status profileModel(const ProfileOptions& opts, std::ostream& out) {
   size_t outElems = static_cast<size_t>(g.type(g.outputs[0]).elements());
   Result<RunOutput> run = runProject(co.outDir, input, 1, outElems, build, opts.timeoutSeconds);
   if (!run.ok()) return run.diag();
-  return reportProfile(co.outDir, run->log, build, out);
+  HTVM_TRY(reportProfile(co.outDir, run->log, build, out));
+  if (temp && !opts.keep) out << "(the temporary project and these files are removed now; --keep or -o keeps them)\n";
+  return ok();
 }
 
 }  // namespace htvm

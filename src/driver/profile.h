@@ -61,6 +61,7 @@ struct ProfileOptions {
   std::string inputPath;   // empty: one sample of zeros
   BuildOptions build;      // target, mode (default individual), -O level, indefinite
   double timeoutSeconds = 600;
+  bool keep = false;  // keep the temporary project (no effect with compile.outDir set)
 };
 
 // Compiles, builds, runs and reports. With build.indefinite it does not return on success: the

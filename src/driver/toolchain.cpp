@@ -241,6 +241,11 @@ Status execProject(const std::string& dir, const std::vector<float>& input,
   return error() << "cannot start " << args[0];
 }
 
+TempProject::~TempProject() {
+  std::error_code ec;  // nothing to report from a destructor: a leftover directory is harmless
+  if (!keep_) std::filesystem::remove_all(dir_, ec);
+}
+
 std::string makeTempDir(const std::string& what) {
   std::string tmpl =
       (std::filesystem::temp_directory_path() / ("htvm-" + what + "-XXXXXX")).string();

@@ -9,6 +9,7 @@
 
 #include <optional>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "support/diag.h"
@@ -74,6 +75,20 @@ Status execProject(const std::string& dir, const std::vector<float>& input,
 
 // A new directory under the system's temporary directory: /tmp/htvm-<what>-XXXXXX.
 std::string makeTempDir(const std::string& what);
+
+// A temporary project of verify or profile: removed with its contents when this goes out of
+// scope, unless `keep` (--keep), in which case its path is left for the user.
+class TempProject {
+ public:
+  TempProject(std::string dir, bool keep) : dir_(std::move(dir)), keep_(keep) {}
+  TempProject(const TempProject&) = delete;
+  TempProject& operator=(const TempProject&) = delete;
+  ~TempProject();
+
+ private:
+  std::string dir_;
+  bool keep_;
+};
 
 // text/data/bss of the rv32 ELF, from riscv64-unknown-elf-size (Berkeley format), and where its
 // RAM goes (htvm_rv32.ld's sections, from `size -A`): L2 from the bottom of the stack to the end of

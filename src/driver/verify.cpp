@@ -3,6 +3,7 @@
 #include <cmath>
 #include <cstring>
 #include <filesystem>
+#include <optional>
 #include <ostream>
 
 #include "driver/layer_table.h"
@@ -98,7 +99,11 @@ Result<VerifyOutcome> verifyModel(const VerifyOptions& opts, std::ostream& out) 
   if (!expected.ok()) return expected.diag();
 
   CompileOptions co = opts.compile;
-  if (co.outDir.empty()) co.outDir = makeTempDir("verify");
+  std::optional<TempProject> temp;
+  if (co.outDir.empty()) {
+    co.outDir = makeTempDir("verify");
+    temp.emplace(co.outDir, opts.keep);
+  }
   co.defaultProfile = opts.build.profile;
   co.defaultOptLevel = opts.build.optLevel;
   Result<CompiledModel> m = compileModel(co);
@@ -113,7 +118,8 @@ Result<VerifyOutcome> verifyModel(const VerifyOptions& opts, std::ostream& out) 
   if (*n != *nOut)
     return error() << opts.inputsPath << " holds " << *n << " samples but " << opts.outputsPath << " holds "
                    << *nOut;
-  out << "compiled " << co.modelPath << " in " << m->totalSeconds * 1000 << " ms -> " << co.outDir << "\n";
+  out << "compiled " << co.modelPath << " in " << m->totalSeconds * 1000 << " ms -> " << co.outDir
+      << (temp && !opts.keep ? " (temporary, removed at the end; --keep keeps it)" : "") << "\n";
   if (opts.printLayers) out << layerTable(co.outDir + "/report.json");
 
   BuildOptions build = opts.build;

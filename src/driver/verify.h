@@ -22,6 +22,7 @@ struct VerifyOptions {
   std::string inputsPath;
   std::string outputsPath;
   bool printLayers = false;
+  bool keep = false;  // keep the temporary project (no effect with compile.outDir set)
   BuildOptions build;  // target, profile mode, -O level (flavor is chosen by verify)
   double timeoutSeconds = 600;  // per rv32 run
 };

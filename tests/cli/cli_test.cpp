@@ -215,6 +215,26 @@ TEST(Cli, SymbolicInputDimensionIsRejected) {
   fs::remove_all(d);
 }
 
+// verify's temporary project is removed unless --keep; with -o the directory is the user's.
+TEST(Cli, VerifyRemovesItsTemporaryProjectUnlessKept) {
+  auto projectOf = [](const std::string& output) {
+    size_t at = output.find(" -> ");
+    return at == std::string::npos ? std::string() : output.substr(at + 4, output.find_first_of(" \n", at + 4) - at - 4);
+  };
+  const std::string args = "verify " + kModel + " --inputs " + kInput + " --outputs " + kOutput;
+  Outcome removed = runHtvm(args);
+  ASSERT_EQ(removed.code, 0) << removed.output;
+  EXPECT_THAT(removed.output, HasSubstr("(temporary, removed at the end; --keep keeps it)"));
+  ASSERT_FALSE(projectOf(removed.output).empty()) << removed.output;
+  EXPECT_FALSE(fs::exists(projectOf(removed.output))) << removed.output;
+  Outcome kept = runHtvm(args + " --keep");
+  ASSERT_EQ(kept.code, 0) << kept.output;
+  std::string dir = projectOf(kept.output);
+  EXPECT_TRUE(fs::exists(fs::path(dir) / "report.json")) << kept.output;
+  EXPECT_THAT(kept.output, Not(HasSubstr("removed at the end")));
+  fs::remove_all(dir);
+}
+
 // `htvm check` compiles in memory: the same table as compile --report (every layer's core, the
 // rules that keep a layer off the accelerators, memory, modeled cycles), or with --json the very
 // report.json a compile writes, and no file anywhere.

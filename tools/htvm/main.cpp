@@ -167,6 +167,7 @@ int main(int argc, char** argv) {
   v->add_option("--outputs", verify.outputsPath, "expected outputs .npy, one per input sample")->required();
   v->add_option("-o,--output", verify.compile.outDir, "keep the generated project here (default: a temporary dir)");
   v->add_flag("--report", verify.printLayers, "print the per-layer table");
+  v->add_flag("--keep", verify.keep, "keep the temporary project (without -o it is removed at the end)");
   addTargetOptions(v, verify.compile);
   BuildFlags verifyBuild;
   addBuildOptions(v, verifyBuild);
@@ -181,6 +182,7 @@ int main(int argc, char** argv) {
   p->add_option("model", profile.compile.modelPath, "quantized ONNX model")->required();
   p->add_option("--input", profile.inputPath, "input .npy (its first sample is used; default: zeros)");
   p->add_option("-o,--output", profile.compile.outDir, "keep the generated project here (default: a temporary dir)");
+  p->add_flag("--keep", profile.keep, "keep the temporary project (without -o it is removed at the end)");
   p->add_flag("--indefinite", indefinite, "run the inference in a loop until stopped (power measurement)");
   addTargetOptions(p, profile.compile);
   addBuildOptions(p, profileBuild);
