@@ -98,7 +98,7 @@ void confWarnings(CompiledModel& m, Conf conf, const PassStats& placed) {
   bool takesSome = false;
   for (const Node& n : m.graph.nodes)
     for (size_t a : enabled) takesSome = takesSome || p.accelerators[a].patterns.of(n.op) != nullptr;
-  m.warnings.push_back("conf " + name + ": no layer runs on an " + what + ": " +
+  m.warnings.push_back("conf " + name + ": no layer runs on any " + what + ": " +
                        (takesSome ? "the layers it could take stay on other cores (the report's "
                                     "reasons say why)"
                                   : "no node of the model is an op it takes"));

@@ -280,11 +280,8 @@ Status profileModel(const ProfileOptions& opts, std::ostream& out) {
   }
   CompileOptions co = opts.compile;
   std::optional<TempProject> temp;
-  if (co.outDir.empty()) {
-    co.outDir = makeTempDir("profile");
-    // --indefinite becomes the program it built, which runs from the project: it stays.
-    temp.emplace(co.outDir, opts.keep || opts.build.indefinite);
-  }
+  // --indefinite becomes the program it built, which runs from the project: it stays.
+  if (co.outDir.empty()) co.outDir = temp.emplace("profile", opts.keep || opts.build.indefinite).dir();
   BuildOptions build = opts.build;
   if (!build.profile || *build.profile == ProfileMode::None)
     build.profile = ProfileMode::Individual;
@@ -303,7 +300,7 @@ Status profileModel(const ProfileOptions& opts, std::ostream& out) {
                  inputs->data.begin() + static_cast<std::ptrdiff_t>(input.size()));
   }
   out << "compiled " << co.modelPath << " -> " << co.outDir
-      << (temp && !opts.keep && !build.indefinite ? " (temporary, removed at the end; --keep keeps it)" : "")
+      << (temp && temp->removedAtEnd() ? " (temporary, removed at the end; --keep keeps it)" : "")
       << " (" << targetName(build.target)
       << ", " << profileModeName(*build.profile) << ", -O" << build.optLevel.value_or(2) << ")\n";
   HTVM_TRY(buildProject(co.outDir, build));
@@ -317,7 +314,8 @@ Status profileModel(const ProfileOptions& opts, std::ostream& out) {
   Result<RunOutput> run = runProject(co.outDir, input, 1, outElems, build, opts.timeoutSeconds);
   if (!run.ok()) return run.diag();
   HTVM_TRY(reportProfile(co.outDir, run->log, build, out));
-  if (temp && !opts.keep) out << "(the temporary project and these files are removed now; --keep or -o keeps them)\n";
+  if (temp && temp->removedAtEnd())
+    out << "(the temporary project and these files are removed now; --keep or -o keeps them)\n";
   return ok();
 }
 

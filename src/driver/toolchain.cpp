@@ -241,19 +241,19 @@ Status execProject(const std::string& dir, const std::vector<float>& input,
   return error() << "cannot start " << args[0];
 }
 
-TempProject::~TempProject() {
-  std::error_code ec;  // nothing to report from a destructor: a leftover directory is harmless
-  if (!keep_) std::filesystem::remove_all(dir_, ec);
-}
-
-std::string makeTempDir(const std::string& what) {
+TempProject::TempProject(const std::string& what, bool keep) : keep_(keep) {
   std::string tmpl =
       (std::filesystem::temp_directory_path() / ("htvm-" + what + "-XXXXXX")).string();
   std::vector<char> buf(tmpl.begin(), tmpl.end());
   buf.push_back('\0');
   char* d = mkdtemp(buf.data());
   HTVM_CHECK(d != nullptr) << "cannot create a temporary directory";
-  return d;
+  dir_ = d;
+}
+
+TempProject::~TempProject() {
+  std::error_code ec;  // nothing to report from a destructor: a leftover directory is harmless
+  if (!keep_) std::filesystem::remove_all(dir_, ec);
 }
 
 namespace {

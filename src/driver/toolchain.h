@@ -73,17 +73,18 @@ inline Result<RunOutput> runProject(const std::string& dir, const std::vector<fl
 Status execProject(const std::string& dir, const std::vector<float>& input,
                    const BuildOptions& opts);
 
-// A new directory under the system's temporary directory: /tmp/htvm-<what>-XXXXXX.
-std::string makeTempDir(const std::string& what);
-
-// A temporary project of verify or profile: removed with its contents when this goes out of
-// scope, unless `keep` (--keep), in which case its path is left for the user.
+// A temporary project of verify or profile: a new directory under the system's temporary
+// directory (/tmp/htvm-<what>-XXXXXX), removed with its contents when this goes out of scope
+// unless `keep` (--keep), in which case its path is left for the user.
 class TempProject {
  public:
-  TempProject(std::string dir, bool keep) : dir_(std::move(dir)), keep_(keep) {}
+  TempProject(const std::string& what, bool keep);
   TempProject(const TempProject&) = delete;
   TempProject& operator=(const TempProject&) = delete;
   ~TempProject();
+
+  const std::string& dir() const { return dir_; }
+  bool removedAtEnd() const { return !keep_; }
 
  private:
   std::string dir_;

@@ -100,10 +100,7 @@ Result<VerifyOutcome> verifyModel(const VerifyOptions& opts, std::ostream& out) 
 
   CompileOptions co = opts.compile;
   std::optional<TempProject> temp;
-  if (co.outDir.empty()) {
-    co.outDir = makeTempDir("verify");
-    temp.emplace(co.outDir, opts.keep);
-  }
+  if (co.outDir.empty()) co.outDir = temp.emplace("verify", opts.keep).dir();
   co.defaultProfile = opts.build.profile;
   co.defaultOptLevel = opts.build.optLevel;
   Result<CompiledModel> m = compileModel(co);
@@ -119,7 +116,7 @@ Result<VerifyOutcome> verifyModel(const VerifyOptions& opts, std::ostream& out) 
     return error() << opts.inputsPath << " holds " << *n << " samples but " << opts.outputsPath << " holds "
                    << *nOut;
   out << "compiled " << co.modelPath << " in " << m->totalSeconds * 1000 << " ms -> " << co.outDir
-      << (temp && !opts.keep ? " (temporary, removed at the end; --keep keeps it)" : "") << "\n";
+      << (temp && temp->removedAtEnd() ? " (temporary, removed at the end; --keep keeps it)" : "") << "\n";
   if (opts.printLayers) out << layerTable(co.outDir + "/report.json");
 
   BuildOptions build = opts.build;

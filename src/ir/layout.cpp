@@ -27,6 +27,12 @@ const char* layoutName(Layout l) {
   return "?";
 }
 
+std::optional<Layout> layoutByName(const std::string& name) {
+  for (Layout l : {Layout::NCHW, Layout::CHW_W16_REV4, Layout::VEC16_REV4, Layout::HWC_C64_REV4})
+    if (name == layoutName(l)) return l;
+  return std::nullopt;
+}
+
 bool layoutApplies(const TensorType& t, Layout l) {
   if (l == Layout::NCHW) return true;
   if (dtypeBytes(t.dtype) != 1) return false;

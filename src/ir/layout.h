@@ -12,12 +12,16 @@
 #pragma once
 
 #include <cstdint>
+#include <optional>
+#include <string>
 
 #include "ir/types.h"
 
 namespace htvm {
 
 const char* layoutName(Layout l);
+// The layout layoutName gives `name`, if any.
+std::optional<Layout> layoutByName(const std::string& name);
 // Element count of the storage, including padding.
 int64_t storageElements(const TensorType& t);
 // Storage index of the element at row-major logical index `i`.

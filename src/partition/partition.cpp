@@ -34,9 +34,7 @@ struct Walk {
 
   // CPU cycles to convert tensor `id` from its stored layout to `to` (0 if equal).
   double relayout(TensorId id, Layout to) const {
-    Layout from = layoutOf[static_cast<size_t>(id)];
-    if (from == to) return 0;
-    return cpuRelayoutCycles(p.cpu, g.type(id), from, to);
+    return cpuRelayoutCycles(p.cpu, g.type(id), layoutOf[static_cast<size_t>(id)], to);
   }
 
   Candidate cpuCandidate(const Node& n) const {

@@ -66,9 +66,24 @@ int64_t dmaCallCycles(const DmaDesc& d, int64_t bytes) {
 
 namespace {
 
+bool isConv(OpKind op) {
+  return op == OpKind::Conv2D || op == OpKind::QConv2D || op == OpKind::AnalogConv2D;
+}
+
+// Output elements over the innermost extent: the loop nests' row count.
+double rowsOf(const TensorType& t) {
+  int64_t inner = t.shape.empty() ? 1 : std::max<int64_t>(t.shape.back(), 1);
+  return static_cast<double>(t.elements() / inner);
+}
+
 double apply(const KernelCost& k, const CpuCostTerms& t) {
   return k.call * t.calls + k.mac * t.macs + k.blockLoad * t.blockLoads + k.output * t.outputs +
          k.element * t.elements + k.row * t.rows + k.byte * t.bytes;
+}
+
+// A node's cost inside a chain's loop: its per-element and per-byte part only.
+double applyFused(const KernelCost& k, const CpuCostTerms& t) {
+  return k.element * t.elements + k.byte * t.bytes;
 }
 
 const KernelCost* kernelCost(const CpuDesc& cpu, const std::string& kind) {
@@ -80,66 +95,53 @@ double genericRelayoutCycles(const CpuDesc& cpu, int64_t bytes) {
   return static_cast<double>(bytes) * cpu.cost.relayoutCyclesPerByte.value;
 }
 
+double nodeCycles(const CpuDesc& cpu, OpKind op, const CpuCostTerms& t) {
+  if (const KernelCost* k = kernelCost(cpu, t.kind)) return apply(*k, t);
+  if (op == OpKind::Relayout) return genericRelayoutCycles(cpu, static_cast<int64_t>(t.bytes));
+  return t.allMacs * cpu.cost.cyclesPerMac.value + t.elements * cpu.cost.cyclesPerElement.value;
+}
+
 }  // namespace
 
 double cpuNodeCycles(const CpuDesc& cpu, const Graph& g, const Node& n) {
-  CpuCostTerms t = cpuCostTerms(g, n);
-  if (const KernelCost* k = kernelCost(cpu, t.kind)) return apply(*k, t);
-  if (n.op == OpKind::Relayout) return genericRelayoutCycles(cpu, static_cast<int64_t>(t.bytes));
-  return t.allMacs * cpu.cost.cyclesPerMac.value + t.elements * cpu.cost.cyclesPerElement.value;
+  return nodeCycles(cpu, n.op, cpuCostTerms(g, n));
 }
 
 double cpuRelayoutCycles(const CpuDesc& cpu, const TensorType& t, Layout from, Layout to) {
   if (from == to) return 0;
-  TensorType a{t.dtype, t.shape, from}, b{t.dtype, t.shape, to};
-  std::string kind = std::string("relayout/") + layoutName(from) + ">" + layoutName(to);
-  if (const KernelCost* k = kernelCost(cpu, kind)) {
-    CpuCostTerms terms;
-    terms.outputs = terms.elements = static_cast<double>(t.elements());
-    int64_t inner = t.shape.empty() ? 1 : std::max<int64_t>(t.shape.back(), 1);
-    terms.rows = static_cast<double>(t.elements() / inner);
-    terms.bytes = static_cast<double>(std::max(a.bytes(), b.bytes()));
-    return apply(*k, terms);
-  }
-  return genericRelayoutCycles(cpu, std::max(a.bytes(), b.bytes()));
+  int64_t bytes = std::max(TensorType{t.dtype, t.shape, from}.bytes(), TensorType{t.dtype, t.shape, to}.bytes());
+  const KernelCost* k = kernelCost(cpu, std::string("relayout/") + layoutName(from) + ">" + layoutName(to));
+  if (k == nullptr) return genericRelayoutCycles(cpu, bytes);
+  CpuCostTerms terms;  // what cpuCostTerms counts for a Relayout node of this type
+  terms.outputs = terms.elements = static_cast<double>(t.elements());
+  terms.rows = rowsOf(t);
+  terms.bytes = static_cast<double>(bytes);
+  return apply(*k, terms);
 }
 
 std::vector<double> cpuLayerCycles(const CpuDesc& cpu, const Graph& g) {
-  std::vector<double> cycles(g.nodes.size(), 0.0);
   std::vector<int> producer(g.tensors.size(), -1);
   for (size_t i = 0; i < g.nodes.size(); ++i)
     for (TensorId t : g.nodes[i].outputs) producer[static_cast<size_t>(t)] = static_cast<int>(i);
-  // Per chain root: the fused terms of its nodes, or -1 once a node lacks its entry.
-  std::vector<double> fused(g.nodes.size(), 0.0), unfused(g.nodes.size(), 0.0);
-  std::vector<char> isRoot(g.nodes.size(), 0);
+  // Per layer (a node, or a chain's root with its members): the nodes' cycles alone, their
+  // in-loop cycles (-1 once a node lacks its fused entry), and whether members were fused into it.
+  std::vector<double> alone(g.nodes.size(), 0.0), fused(g.nodes.size(), 0.0);
+  std::vector<char> chain(g.nodes.size(), 0);
   for (size_t i = 0; i < g.nodes.size(); ++i) {
     const Node& n = g.nodes[i];
     if (n.accel >= 0) continue;
-    double alone = cpuNodeCycles(cpu, g, n);
-    if (n.fusedInto < 0) {
-      cycles[i] = alone;
-      continue;
-    }
-    size_t root = static_cast<size_t>(producer.at(static_cast<size_t>(n.fusedInto)));
-    isRoot[root] = 1;
-    unfused[root] += alone;
+    size_t root = n.fusedInto < 0 ? i : static_cast<size_t>(producer.at(static_cast<size_t>(n.fusedInto)));
+    chain[root] |= root != i;
     CpuCostTerms t = cpuCostTerms(g, n);
+    alone[root] += nodeCycles(cpu, n.op, t);
     const KernelCost* k = kernelCost(cpu, "fused/" + t.kind);
-    if (k == nullptr || fused[root] < 0)
-      fused[root] = -1;
-    else
-      fused[root] += k->element * t.elements + k->byte * t.bytes;
+    fused[root] = k == nullptr || fused[root] < 0 ? -1 : fused[root] + applyFused(*k, t);
   }
-  const KernelCost* chain = kernelCost(cpu, "chain");
-  for (size_t i = 0; i < g.nodes.size(); ++i) {
-    if (!isRoot[i]) continue;
-    CpuCostTerms t = cpuCostTerms(g, g.nodes[i]);
-    const KernelCost* k = kernelCost(cpu, "fused/" + t.kind);
-    if (chain != nullptr && k != nullptr && fused[i] >= 0)
-      cycles[i] = chain->call + chain->row * t.rows + k->element * t.elements + k->byte * t.bytes + fused[i];
-    else
-      cycles[i] += unfused[i];
-  }
+  const KernelCost* loop = kernelCost(cpu, "chain");
+  std::vector<double> cycles = alone;
+  for (size_t i = 0; i < g.nodes.size(); ++i)
+    if (chain[i] && loop != nullptr && fused[i] >= 0)
+      cycles[i] = loop->call + loop->row * rowsOf(g.type(g.nodes[i].outputs.at(0))) + fused[i];
   return cycles;
 }
 
@@ -147,7 +149,7 @@ CpuCostTerms cpuCostTerms(const Graph& g, const Node& n) {
   CpuCostTerms t;
   t.kind = opName(n.op);
   t.macs = t.allMacs = static_cast<double>(nodeMacs(g, n));
-  if (n.op == OpKind::Conv2D || n.op == OpKind::QConv2D || n.op == OpKind::AnalogConv2D) {
+  if (isConv(n.op)) {
     ConvDims d = convDims(g, n);
     t.kind += d.depthwise ? "/dw" : d.kh * d.kw == 1 ? "/1x1" : "/kxk";
     // The kernels skip padded taps: count the valid ones (rows and columns are independent).
@@ -183,11 +185,9 @@ CpuCostTerms cpuCostTerms(const Graph& g, const Node& n) {
   if (n.op == OpKind::Relayout)  // the index arithmetic is the layout pair's
     t.kind += std::string("/") + layoutName(g.type(n.inputs.at(0)).layout) + ">" +
               layoutName(g.type(n.outputs.at(0)).layout);
-  const Shape& y = g.type(n.outputs.at(0)).shape;
   t.outputs = static_cast<double>(g.type(n.outputs.at(0)).elements());
-  int64_t inner = y.empty() ? 1 : std::max<int64_t>(y.back(), 1);
   t.elements = static_cast<double>(elements);
-  t.rows = static_cast<double>(g.type(n.outputs.at(0)).elements() / inner);
+  t.rows = rowsOf(g.type(n.outputs.at(0)));
   t.bytes = static_cast<double>(bytes);
   return t;
 }
@@ -202,19 +202,13 @@ std::optional<std::string> checkCostKind(const std::string& kind) {
   for (const OpDef& d : OpRegistry::builtin().all())
     if (d.name == op) def = &d;
   if (def == nullptr) return "'" + op + "' is no op name";
-  bool conv = def->kind == OpKind::Conv2D || def->kind == OpKind::QConv2D || def->kind == OpKind::AnalogConv2D;
-  if (conv) {
+  if (isConv(def->kind)) {
     if (variant == "dw" || variant == "1x1" || variant == "kxk") return std::nullopt;
     return "a conv kind is " + op + "/dw, " + op + "/1x1 or " + op + "/kxk";
   }
   if (def->kind == OpKind::Relayout) {
     size_t gt = variant.find('>');
-    auto isLayout = [](const std::string& name) {
-      for (Layout l : {Layout::NCHW, Layout::CHW_W16_REV4, Layout::VEC16_REV4, Layout::HWC_C64_REV4})
-        if (name == layoutName(l)) return true;
-      return false;
-    };
-    if (gt != std::string::npos && isLayout(variant.substr(0, gt)) && isLayout(variant.substr(gt + 1)))
+    if (gt != std::string::npos && layoutByName(variant.substr(0, gt)) && layoutByName(variant.substr(gt + 1)))
       return std::nullopt;
     return "a relayout kind is relayout/FROM>TO with two layout names (e.g. relayout/nchw>chw_w16_rev4)";
   }

@@ -167,12 +167,11 @@ DType dtype(const Obj& o, const std::string& key) {
 // `vector`: the pattern works on [1, N] tensors (VEC16) rather than [1, C, H, W].
 Layout layout(const Obj& o, const std::string& key, bool vector) {
   std::string s = str(o, key);
-  for (Layout l : {Layout::CHW_W16_REV4, Layout::VEC16_REV4, Layout::HWC_C64_REV4}) {
-    if (s != layoutName(l)) continue;
-    if ((l == Layout::VEC16_REV4) != vector)
+  if (std::optional<Layout> l = layoutByName(s); l && *l != Layout::NCHW) {  // accelerator layouts
+    if ((*l == Layout::VEC16_REV4) != vector)
       o.loader().fail(o.at(key), "layout \"" + s + "\" does not hold " +
                                      (vector ? "[1, N] vectors" : "[1, C, H, W] tensors"));
-    return l;
+    return *l;
   }
   o.loader().fail(o.at(key),
                   "must be one of chw_w16_rev4, vec16_rev4, hwc_c64_rev4, got \"" + s + "\"");
