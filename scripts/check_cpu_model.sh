@@ -12,20 +12,19 @@
 # `scripts/calibrate_cpu.py fit 'DIR/*.ours'` refits from.
 set -euo pipefail
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+work="$(mktemp -d -t htvm_check_cpu_XXXXXX)"
+trap 'rm -rf "$work"' EXIT
 bench=()
+keep="$work/runs"
 while [[ $# -gt 0 && "$1" != "--" ]]; do
   case "$1" in
-    --htvm|--platform|--models|--keep) bench+=("$1" "$2"); shift 2 ;;
+    --htvm|--platform|--models) bench+=("$1" "$2"); shift 2 ;;
+    --keep) keep="$2"; shift 2 ;;
     -h|--help) sed -n '2,12p' "$0"; exit 0 ;;
     *) echo "check_cpu_model: unknown argument '$1'" >&2; exit 2 ;;
   esac
 done
 [[ $# -gt 0 ]] && shift
-work="$(mktemp -d -t htvm_check_cpu_XXXXXX)"
-trap 'rm -rf "$work"' EXIT
-keep="$work/runs"
-for ((i = 0; i < ${#bench[@]}; i += 2)); do [[ ${bench[i]} == --keep ]] && keep="${bench[i+1]}"; done
-[[ " ${bench[*]} " == *" --keep "* ]] || bench+=(--keep "$keep")
-bash "$root/scripts/bench_network.sh" --ours-only "${bench[@]}" > "$work/bench.log" ||
+bash "$root/scripts/bench_network.sh" --ours-only "${bench[@]}" --keep "$keep" > "$work/bench.log" ||
   { cat "$work/bench.log"; exit 1; }
 /usr/bin/python3 "$root/scripts/calibrate_cpu.py" check "$keep/*.ours" "$@"
